@@ -1,0 +1,199 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+
+"""The ``openstack boot diagnose`` report: a boot record for a person.
+
+Plain text that fits an 80-column terminal: what happened, where it went
+wrong, which logs to read (with the exact grep) and what to run next.
+The same record is available as data with ``-f json`` or ``-f yaml``.
+"""
+
+import textwrap
+
+from bootdoctor.osc.v1 import columns
+
+WIDTH = 80
+STATE_MARK = {'observed': '+', 'inferred': '~', 'pending': '.',
+              'failed': 'X', 'skipped': '-'}
+
+
+def render(record, *, label=None, width=WIDTH):
+    """The report for a boot record dict, as one string."""
+    out = []
+    _header(out, record, label, width)
+    _summary(out, record, width)
+    _root_cause(out, record, width)
+    _steps(out, record, width)
+    _phases(out, record)
+    _attempts(out, record, width)
+    _logs(out, record, width)
+    _actions(out, record, width)
+    _notes(out, record, width)
+    return '\n'.join(out).rstrip('\n') + '\n'
+
+
+def _wrap(text, width, indent='', subsequent=None):
+    return textwrap.wrap(
+        str(text), width=width, initial_indent=indent,
+        subsequent_indent=indent if subsequent is None else subsequent,
+        break_long_words=True, break_on_hyphens=False) or [indent.rstrip()]
+
+
+def _section(out, title):
+    out.append('')
+    out.append(title)
+    out.append('-' * len(title))
+
+
+def _header(out, record, label, width):
+    uuid = record.get('instance_uuid') or '?'
+    title = 'Boot of server %s' % uuid
+    if label and label != uuid:
+        title = 'Boot of server %s (%s)' % (label, uuid)
+    out.extend(_wrap(title, width))
+    out.append('=' * min(width, len(out[-1])))
+    step = record.get('step')
+    title = columns.step_title(record, step)
+    fields = [
+        ('Status', record.get('status')),
+        ('Phase', record.get('phase')),
+        ('Step', ('%s/29 %s' % (step, title or '')).strip()
+         if step is not None else None),
+        ('Host', ' / '.join(v for v in (record.get('host'),
+                                        record.get('node')) if v)),
+        ('Request', record.get('request_id')),
+        ('Project', record.get('project_id')),
+        ('User', record.get('user_id')),
+        ('Started', record.get('created_at')),
+        ('Updated', record.get('updated_at')),
+        ('Finished', record.get('finished_at')),
+        ('Duration', columns.duration(record.get('duration_s'))),
+    ]
+    for name, value in fields:
+        if value:
+            out.extend(_wrap(value, width, '%-9s ' % (name + ':'),
+                             ' ' * 10))
+
+
+def _summary(out, record, width):
+    diagnosis = record.get('diagnosis') or {}
+    if diagnosis.get('summary'):
+        _section(out, 'Summary')
+        out.extend(_wrap(diagnosis['summary'], width))
+
+
+def _root_cause(out, record, width):
+    cause = record.get('root_cause')
+    fault = record.get('fault')
+    if not cause and not fault:
+        return
+    _section(out, 'Root cause')
+    if cause:
+        out.extend(_wrap(columns.fault_text(cause), width, '  '))
+        where = []
+        if cause.get('step'):
+            where.append('step %s (%s)' % (
+                cause['step'], columns.step_title(record, cause['step']) or
+                '?'))
+        if cause.get('component'):
+            where.append('component %s' % cause['component'])
+        if cause.get('host'):
+            where.append('host %s' % cause['host'])
+        if where:
+            out.extend(_wrap('at ' + ', '.join(where), width, '  '))
+    if fault and columns.fault_text(fault) != columns.fault_text(cause):
+        out.extend(_wrap('Nova fault: ' + columns.fault_text(fault), width,
+                         '  ', '    '))
+
+
+def _steps(out, record, width):
+    steps = record.get('steps') or ()
+    if not steps:
+        return
+    _section(out, 'Steps (+ observed, ~ inferred, X failed, - skipped, '
+                  '. pending)')
+    title_width = max(10, width - 42)
+    for step in steps:
+        at = (step.get('at') or '').replace('T', ' ')[:19]
+        title = step.get('title') or ''
+        if len(title) > title_width:
+            title = title[:title_width - 1] + '~'
+        state = step.get('state') or ''
+        out.append('%s %2s %-8s %-19s %s' % (
+            STATE_MARK.get(state, '?'), step.get('number', '?'), state,
+            at or '-', title))
+
+
+def _phases(out, record):
+    phases = record.get('phases') or {}
+    if not phases:
+        return
+    _section(out, 'Phases')
+    for name, span in phases.items():
+        span = span or {}
+        if span.get('duration_s') is not None:
+            text = columns.duration(span['duration_s'])
+        elif span.get('started_at'):
+            text = 'started %s, not finished' % span['started_at']
+        else:
+            text = 'not reached'
+        out.append('  %-22s %s' % (name, text))
+
+
+def _attempts(out, record, width):
+    attempts = record.get('attempts') or ()
+    if not attempts:
+        return
+    _section(out, 'Attempts')
+    for i, attempt in enumerate(attempts, 1):
+        host = ' / '.join(v for v in (attempt.get('host'),
+                                      attempt.get('node')) if v) or '?'
+        line = '%d. %s: %s' % (i, host, attempt.get('outcome') or '?')
+        span = ' -> '.join(v for v in (attempt.get('started_at'),
+                                       attempt.get('ended_at')) if v)
+        out.extend(_wrap(line, width, '  ', '     '))
+        if span:
+            out.extend(_wrap(span, width, '     '))
+        if attempt.get('fault'):
+            out.extend(_wrap('fault: ' + columns.fault_text(
+                attempt['fault']), width, '     ', '       '))
+
+
+def _logs(out, record, width):
+    logs = (record.get('diagnosis') or {}).get('logs') or ()
+    if not logs:
+        return
+    _section(out, 'Logs to read')
+    for log in logs:
+        where = 'on %s: %s' % (log.get('host') or '?', log.get('path') or '?')
+        out.extend(_wrap(where, width, '  '))
+        # The command is kept whole so it can be copied.
+        out.append('    ' + columns.grep_command(log))
+
+
+def _actions(out, record, width):
+    actions = (record.get('diagnosis') or {}).get('actions') or ()
+    if not actions:
+        return
+    _section(out, 'Next commands')
+    for action in actions:
+        out.append('  ' + str(action))
+
+
+def _notes(out, record, width):
+    notes = (record.get('diagnosis') or {}).get('notes') or ()
+    if not notes:
+        return
+    _section(out, 'Notes')
+    for note in notes:
+        out.extend(_wrap(note, width, '  * ', '    '))
