@@ -18,6 +18,7 @@ wrong, which logs to read (with the exact grep) and what to run next.
 The same record is available as data with ``-f json`` or ``-f yaml``.
 """
 
+import shlex
 import textwrap
 
 from bootdoctor.osc.v1 import columns
@@ -47,6 +48,31 @@ def _wrap(text, width, indent='', subsequent=None):
         str(text), width=width, initial_indent=indent,
         subsequent_indent=indent if subsequent is None else subsequent,
         break_long_words=True, break_on_hyphens=False) or [indent.rstrip()]
+
+
+def command_lines(command, width, indent):
+    """A shell command within ``width``, continued with backslashes.
+
+    The lines still paste into a shell as one command. A command that
+    cannot be split into shell words is kept on one line.
+    """
+    line = indent + command
+    if len(line) <= width:
+        return [line]
+    try:
+        words = [shlex.quote(w) for w in shlex.split(command)]
+    except ValueError:
+        return [line]
+    lines, current = [], indent
+    for word in words:
+        candidate = current + (' ' if current.strip() else '') + word
+        if current.strip() and len(candidate) + 2 > width:
+            lines.append(current + ' \\')
+            current = indent + '    ' + word
+        else:
+            current = candidate
+    lines.append(current)
+    return lines
 
 
 def _section(out, title):
@@ -177,8 +203,7 @@ def _logs(out, record, width):
     for log in logs:
         where = 'on %s: %s' % (log.get('host') or '?', log.get('path') or '?')
         out.extend(_wrap(where, width, '  '))
-        # The command is kept whole so it can be copied.
-        out.append('    ' + columns.grep_command(log))
+        out.extend(command_lines(columns.grep_command(log), width, '    '))
 
 
 def _actions(out, record, width):
@@ -187,7 +212,7 @@ def _actions(out, record, width):
         return
     _section(out, 'Next commands')
     for action in actions:
-        out.append('  ' + str(action))
+        out.extend(command_lines(str(action), width, '  '))
 
 
 def _notes(out, record, width):
