@@ -1,0 +1,194 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+
+"""Raw notifications and the observations parsed from them.
+
+Functions here take a SQLAlchemy connection inside a transaction; the
+:class:`bootdoctor.db.api.Connection` methods open it.
+"""
+
+import sqlalchemy as sa
+
+from bootdoctor.db import exceptions
+from bootdoctor.db import models
+from bootdoctor.db import types
+from bootdoctor.db import validation
+from bootdoctor import observation as bd_observation
+
+N = models.notifications
+OBS = models.observations
+
+
+def _split(parsed):
+    """(raw message or None, observations) from a Parsed or Observation."""
+    if isinstance(parsed, bd_observation.Observation):
+        return None, (parsed,)
+    try:
+        return parsed.message, tuple(parsed.observations)
+    except AttributeError:
+        raise exceptions.InvalidInput(
+            'add_observations takes Parsed results or Observations, not %r'
+            % type(parsed).__name__)
+
+
+def _notification_row(message, observations, received_at):
+    if not isinstance(message, dict):
+        raise exceptions.InvalidInput('a raw message must be a dict')
+    first = observations[0] if observations else None
+    message_id = message.get('message_id') or (first and first.message_id)
+    if not message_id:
+        raise exceptions.InvalidInput('a raw message needs a message_id')
+    try:
+        timestamp = types.to_utc(message.get('timestamp')
+                                 or (first and first.timestamp)
+                                 or received_at)
+    except (TypeError, ValueError):
+        raise exceptions.InvalidInput(
+            'message %s: timestamp %r is not ISO 8601'
+            % (message_id, message.get('timestamp')))
+    row = {
+        'message_id': message_id,
+        'event_type': message.get('event_type') or (
+            first.event_type if first else ''),
+        'publisher_id': message.get('publisher_id'),
+        'priority': message.get('priority'),
+        'timestamp': timestamp,
+        'received_at': received_at,
+        'message': message,
+    }
+    return validation.check_lengths(N, row, 'message %s' % message_id)
+
+
+def _observation_row(obs):
+    details = obs.details
+    row = {
+        'message_id': obs.message_id,
+        'instance_uuid': obs.instance_uuid or models.NO_INSTANCE,
+        'kind': obs.kind,
+        'source': obs.source,
+        'timestamp': obs.timestamp,
+        'image_id': details.get('image_id'),
+        'user_id': obs.user_id or details.get('receiver_user_id'),
+        'project_id': obs.project_id or details.get('receiver_tenant_id'),
+        'data': obs.to_dict(),
+    }
+    for key in ('image_id', 'user_id', 'project_id'):
+        if row[key] is not None and not isinstance(row[key], str):
+            row[key] = str(row[key])
+    return validation.check_lengths(
+        OBS, row,
+        'message %s instance %s' % (obs.message_id, obs.instance_uuid))
+
+
+def _existing(conn, column_names, table, message_ids):
+    cols = [table.c[name] for name in column_names]
+    found = set()
+    for chunk in validation.chunks(sorted(message_ids)):
+        rows = conn.execute(sa.select(*cols).where(
+            table.c.message_id.in_(chunk)))
+        found.update(tuple(row) if len(cols) > 1 else row[0]
+                     for row in rows)
+    return found
+
+
+def add(conn, parsed_list, received_at):
+    """Store new notifications and observations; return the new ones.
+
+    Already stored keys are skipped. A concurrent writer storing the same
+    key makes the insert fail with DBDuplicateEntry; the caller retries the
+    whole transaction, which then sees the other writer's rows. Rows are
+    inserted in key order so that two writers lock in the same order.
+    """
+    notes = {}
+    new_obs = {}
+    for parsed in parsed_list:
+        message, observations = _split(parsed)
+        for obs in observations:
+            if not isinstance(obs, bd_observation.Observation):
+                raise exceptions.InvalidInput(
+                    'not an Observation: %r' % type(obs).__name__)
+            row = _observation_row(obs)
+            new_obs.setdefault((row['message_id'], row['instance_uuid']),
+                               (row, obs))
+        if message is not None:
+            row = _notification_row(message, observations, received_at)
+            notes.setdefault(row['message_id'], row)
+    if not notes and not new_obs:
+        return []
+
+    known_notes = _existing(conn, ['message_id'], N, notes)
+    note_rows = [notes[k] for k in sorted(notes) if k not in known_notes]
+    known_obs = _existing(conn, ['message_id', 'instance_uuid'], OBS,
+                          {k[0] for k in new_obs})
+    obs_keys = sorted(k for k in new_obs if k not in known_obs)
+    if note_rows:
+        conn.execute(sa.insert(N), note_rows)
+    if obs_keys:
+        conn.execute(sa.insert(OBS), [new_obs[k][0] for k in obs_keys])
+    return sorted((new_obs[k][1] for k in obs_keys),
+                  key=lambda o: o.sort_key())
+
+
+def _observations(rows):
+    return sorted((bd_observation.Observation.from_dict(row.data)
+                   for row in rows), key=lambda o: o.sort_key())
+
+
+def for_instance(conn, instance_uuid):
+    """Every observation of one instance, in time order."""
+    if not instance_uuid:
+        raise exceptions.InvalidFilter('instance_uuid', 'must not be empty')
+    return _observations(conn.execute(
+        sa.select(OBS.c.data).where(OBS.c.instance_uuid == instance_uuid)))
+
+
+def related(conn, image_ids=(), user_ids=(), since=None, until=None,
+            project_ids=None):
+    """Observations with no instance that may belong to a boot.
+
+    Those naming one of ``image_ids`` (Glance image.send) or ``user_ids``
+    (Keystone authenticate, the receiving user of an image download),
+    with a timestamp within [since, until] when given, and a project in
+    ``project_ids`` when given.
+    """
+    image_ids = sorted({i for i in image_ids or () if i})
+    user_ids = sorted({u for u in user_ids or () if u})
+    if not image_ids and not user_ids:
+        return []
+    result = []
+    # One query per key kind, so that each reads one index range.
+    for column, values in ((OBS.c.image_id, image_ids),
+                           (OBS.c.user_id, user_ids)):
+        for chunk in validation.chunks(values):
+            query = sa.select(OBS.c.data).where(
+                OBS.c.instance_uuid == models.NO_INSTANCE,
+                column.in_(chunk))
+            if since is not None:
+                query = query.where(OBS.c.timestamp >= since)
+            if until is not None:
+                query = query.where(OBS.c.timestamp <= until)
+            if project_ids is not None:
+                query = query.where(OBS.c.project_id.in_(list(project_ids)))
+            result.extend(conn.execute(query))
+    unique = {(row.data['message_id'], row.data.get('instance_uuid')): row
+              for row in result}
+    return _observations(unique.values())
+
+
+def events(conn, instance_uuid):
+    """The raw notifications behind an instance's observations, in order."""
+    query = (sa.select(N.c.message)
+             .join(OBS, OBS.c.message_id == N.c.message_id)
+             .where(OBS.c.instance_uuid == instance_uuid)
+             .order_by(N.c.timestamp, N.c.message_id))
+    return [row.message for row in conn.execute(query)]

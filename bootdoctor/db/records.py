@@ -1,0 +1,352 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+
+"""Boot records: save, fetch, list with keyset pagination.
+
+A record is stored as the JSON of ``BootRecord.to_dict()`` plus the
+columns that filters, sorting and statistics read. Functions here take a
+SQLAlchemy connection inside a transaction.
+"""
+
+import sqlalchemy as sa
+
+from bootdoctor.db import exceptions
+from bootdoctor.db import models
+from bootdoctor.db import types
+from bootdoctor.db import validation
+
+B = models.boots
+P = models.boot_phases
+
+SORT_KEYS = ('created_at', 'updated_at', 'duration_s')
+SORT_DIRS = ('asc', 'desc')
+DEFAULT_SORT = 'created_at:desc'
+# Filters list_records accepts; the ones that take several values too.
+FILTERS = ('status', 'phase', 'host', 'failed_component', 'request_id',
+           'project_id', 'since', 'until')
+MULTI_FILTERS = ('status', 'phase', 'host', 'failed_component')
+SUMMARY_COLUMNS = ('instance_uuid', 'project_id', 'user_id', 'request_id',
+                   'status', 'phase', 'step', 'host', 'failed_step',
+                   'failed_component', 'failed_host', 'created_at',
+                   'updated_at', 'finished_at', 'duration_s')
+
+
+def _timestamp(record, key, uuid):
+    try:
+        return types.to_utc(record.get(key))
+    except (TypeError, ValueError):
+        raise exceptions.InvalidInput('boot %s: %s %r is not ISO 8601'
+                                      % (uuid, key, record.get(key)))
+
+
+def _int(value, what, uuid):
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise exceptions.InvalidInput('boot %s: %s %r is not a number'
+                                      % (uuid, what, value))
+    return value
+
+
+def boot_row(record, observation_count=0):
+    """The boots row for a record dict (BootRecord.to_dict())."""
+    if not isinstance(record, dict):
+        raise exceptions.InvalidInput('a boot record must be a dict, not %s'
+                                      % type(record).__name__)
+    uuid = record.get('instance_uuid')
+    if not uuid or not isinstance(uuid, str):
+        raise exceptions.InvalidInput('a boot record needs an instance_uuid')
+    status = record.get('status')
+    if status not in models.BOOT_STATUSES:
+        raise exceptions.InvalidInput('boot %s: status %r is not one of %s'
+                                      % (uuid, status,
+                                         ', '.join(models.BOOT_STATUSES)))
+    created = (_timestamp(record, 'created_at', uuid)
+               or _timestamp(record, 'updated_at', uuid)
+               or _timestamp(record, 'finished_at', uuid))
+    if created is None:
+        raise exceptions.InvalidInput('boot %s: no created_at, updated_at '
+                                      'or finished_at' % uuid)
+    root = record.get('root_cause') or {}
+    row = {
+        'instance_uuid': uuid,
+        'project_id': record.get('project_id'),
+        'user_id': record.get('user_id'),
+        'request_id': record.get('request_id'),
+        'status': status,
+        'phase': record.get('phase'),
+        'step': _int(record.get('step'), 'step', uuid),
+        'host': record.get('host'),
+        'failed_step': _int(root.get('step'), 'root_cause.step', uuid),
+        'failed_component': root.get('component'),
+        'failed_host': root.get('host') or (
+            record.get('host') if root else None),
+        'created_at': created,
+        'updated_at': _timestamp(record, 'updated_at', uuid) or created,
+        'finished_at': _timestamp(record, 'finished_at', uuid),
+        'duration_s': _int(record.get('duration_s'), 'duration_s', uuid),
+        'observation_count': int(observation_count or 0),
+        'record': record,
+    }
+    return validation.check_lengths(B, row, 'boot %s' % uuid)
+
+
+def phase_rows(row):
+    """boot_phases rows: one per phase of the record with a duration."""
+    result = []
+    phases = row['record'].get('phases') or {}
+    if not isinstance(phases, dict):
+        raise exceptions.InvalidInput('boot %s: phases must be a mapping'
+                                      % row['instance_uuid'])
+    for name in sorted(phases):
+        span = phases[name] or {}
+        duration = span.get('duration_s') if isinstance(span, dict) else None
+        if duration is None:
+            continue
+        result.append(validation.check_lengths(P, {
+            'instance_uuid': row['instance_uuid'],
+            'phase': name,
+            'project_id': row['project_id'],
+            'host': row['host'],
+            'created_at': row['created_at'],
+            'duration_s': _int(duration, 'phases.%s.duration_s' % name,
+                               row['instance_uuid']),
+        }, 'boot %s' % row['instance_uuid']))
+    return result
+
+
+def save(conn, records, observation_counts=None):
+    """Insert or update records; return the instance_uuids written.
+
+    With ``observation_counts`` ({instance_uuid: n}, the number of
+    observations each record was built from), a stored record built from
+    more observations is kept: when several collectors rebuild the same
+    boot at once, the one that saw less does not overwrite the other.
+    Without it, the last save wins.
+
+    The stored rows are locked (SELECT ... FOR UPDATE) in instance order,
+    so concurrent saves of the same boots queue instead of interleaving. A
+    concurrent insert of the same new boot raises DBDuplicateEntry and the
+    caller retries the transaction.
+    """
+    counts = observation_counts or {}
+    rows = {}
+    for record in records:
+        row = boot_row(record, counts.get(
+            record.get('instance_uuid') if isinstance(record, dict) else None,
+            0))
+        rows[row['instance_uuid']] = row
+    if not rows:
+        return []
+    stored = {}
+    for chunk in validation.chunks(sorted(rows)):
+        query = (sa.select(B.c.instance_uuid, B.c.observation_count)
+                 .where(B.c.instance_uuid.in_(chunk))
+                 .order_by(B.c.instance_uuid).with_for_update())
+        stored.update((uuid, n) for uuid, n in conn.execute(query))
+    inserts, updates = [], []
+    for uuid in sorted(rows):
+        row = rows[uuid]
+        if uuid not in stored:
+            inserts.append(row)
+        elif (row['observation_count'] == 0
+              or row['observation_count'] >= stored[uuid]):
+            updates.append(dict(row, _uuid=uuid))
+    if inserts:
+        conn.execute(sa.insert(B), inserts)
+    if updates:
+        values = {name: sa.bindparam(name) for name in B.c.keys()
+                  if name != 'instance_uuid'}
+        conn.execute(sa.update(B)
+                     .where(B.c.instance_uuid == sa.bindparam('_uuid'))
+                     .values(values), updates)
+    written = [row['instance_uuid'] for row in inserts + updates]
+    for chunk in validation.chunks(written):
+        conn.execute(sa.delete(P).where(P.c.instance_uuid.in_(chunk)))
+    phases = [p for uuid in written for p in phase_rows(rows[uuid])]
+    if phases:
+        conn.execute(sa.insert(P), phases)
+    return sorted(written)
+
+
+def get(conn, instance_uuid, project_id=None):
+    """The record dict, or None if unknown or in another project."""
+    query = sa.select(B.c.record).where(B.c.instance_uuid == instance_uuid)
+    if project_id is not None:
+        query = query.where(B.c.project_id == project_id)
+    row = conn.execute(query).first()
+    return row.record if row else None
+
+
+def exists(conn, instance_uuid, project_id=None):
+    query = sa.select(B.c.instance_uuid).where(
+        B.c.instance_uuid == instance_uuid)
+    if project_id is not None:
+        query = query.where(B.c.project_id == project_id)
+    return conn.execute(query).first() is not None
+
+
+def parse_sort(sort):
+    """('created_at', 'desc') from 'created_at:desc', 'created_at', None."""
+    text = sort or DEFAULT_SORT
+    if not isinstance(text, str):
+        raise exceptions.InvalidFilter('sort', 'must be a string')
+    key, _, direction = text.partition(':')
+    direction = direction or 'desc'
+    if key not in SORT_KEYS:
+        raise exceptions.InvalidFilter(
+            'sort', 'unknown sort key %r; use one of %s'
+            % (key, ', '.join(SORT_KEYS)))
+    if direction not in SORT_DIRS:
+        raise exceptions.InvalidFilter(
+            'sort', 'unknown direction %r; use asc or desc' % direction)
+    return key, direction
+
+
+def _values(name, value, allowed=None):
+    values = [value] if isinstance(value, str) else value
+    if not isinstance(values, (list, tuple, set, frozenset)) or not values:
+        raise exceptions.InvalidFilter(name, 'needs a value')
+    values = sorted(set(values))
+    for item in values:
+        if not isinstance(item, str) or not item:
+            raise exceptions.InvalidFilter(name, 'needs a value')
+        if allowed is not None and item not in allowed:
+            raise exceptions.InvalidFilter(
+                name, '%r is not one of %s' % (item, ', '.join(allowed)))
+    return values
+
+
+def filter_clauses(filters):
+    """WHERE clauses for list_records' filters, validated."""
+    from bootdoctor import catalogue
+    allowed = {'status': models.BOOT_STATUSES, 'phase': catalogue.PHASES}
+    clauses = []
+    for name, value in sorted((filters or {}).items()):
+        if value is None:
+            continue
+        if name not in FILTERS:
+            raise exceptions.InvalidFilter(
+                name, 'unknown filter; use one of %s' % ', '.join(FILTERS))
+        if name in ('since', 'until'):
+            try:
+                when = types.to_utc(value)
+            except (TypeError, ValueError):
+                raise exceptions.InvalidFilter(
+                    name, '%r is not an ISO 8601 timestamp' % (value,))
+            clauses.append(B.c.created_at >= when if name == 'since'
+                           else B.c.created_at < when)
+        elif name in MULTI_FILTERS:
+            values = _values(name, value, allowed.get(name))
+            clauses.append(B.c[name] == values[0] if len(values) == 1
+                           else B.c[name].in_(values))
+        else:
+            clauses.append(B.c[name] == _values(name, value)[0])
+    return clauses
+
+
+def _keyset(key, direction, marker_row):
+    """The WHERE clause for rows after the marker, and the ORDER BY."""
+    col, uid = B.c[key], B.c.instance_uuid
+    after = (lambda a, b: a > b) if direction == 'asc' else (
+        lambda a, b: a < b)
+    order = [col.asc(), uid.asc()] if direction == 'asc' else [
+        col.desc(), uid.desc()]
+    if key == 'duration_s':
+        # Unfinished boots have no duration: last in both directions, the
+        # same on every database.
+        unfinished = sa.case((col.is_(None), 1), else_=0)
+        order.insert(0, unfinished.asc())
+    if marker_row is None:
+        return None, order
+    mark, mark_uuid = marker_row[key], marker_row['instance_uuid']
+    # Typed binds: an untyped datetime would compare as timestamptz on
+    # PostgreSQL, shifted by the session time zone.
+    mark_bind = sa.bindparam(None, mark, type_=col.type)
+    uuid_bind = sa.bindparam(None, mark_uuid, type_=uid.type)
+    if mark is None:
+        # Only duration_s is nullable among the sort keys.
+        return sa.and_(col.is_(None), after(uid, uuid_bind)), order
+    # The range on the first column alone lets every optimizer use the
+    # index; the row comparison breaks ties by instance_uuid.
+    within = sa.and_(
+        col >= mark_bind if direction == 'asc' else col <= mark_bind,
+        after(sa.tuple_(col, uid), sa.tuple_(mark_bind, uuid_bind)))
+    if key == 'duration_s':
+        return sa.or_(within, col.is_(None)), order
+    return within, order
+
+
+def list_(conn, filters=None, sort=None, limit=None, marker=None,
+          detail=True):
+    """Records (or summaries) matching ``filters``, one page.
+
+    ``marker`` is the instance_uuid of the last item of the previous page;
+    it must match the same filters' project. ``limit`` None means all.
+    """
+    key, direction = parse_sort(sort)
+    clauses = filter_clauses(filters)
+    if limit is not None and (isinstance(limit, bool)
+                              or not isinstance(limit, int) or limit < 1):
+        raise exceptions.InvalidFilter('limit', 'must be a positive integer')
+    marker_row = None
+    if marker is not None:
+        query = sa.select(B.c.instance_uuid, B.c[key]).where(
+            B.c.instance_uuid == marker)
+        project = (filters or {}).get('project_id')
+        if project is not None:
+            query = query.where(B.c.project_id == project)
+        marker_row = conn.execute(query).mappings().first()
+        if marker_row is None:
+            raise exceptions.InvalidFilter('marker',
+                                           'no boot %s' % (marker,))
+    after, order = _keyset(key, direction, marker_row)
+    if after is not None:
+        clauses.append(after)
+    columns = [B.c.record] if detail else [B.c[c] for c in SUMMARY_COLUMNS]
+    query = sa.select(*columns).where(*clauses).order_by(*order)
+    if limit is not None:
+        query = query.limit(limit)
+    rows = conn.execute(query)
+    if detail:
+        return [row.record for row in rows]
+    return [summary(row._mapping) for row in rows]
+
+
+def summary(mapping):
+    """A summary dict of a boots row: the record's top-level scalars."""
+    result = {}
+    for name in SUMMARY_COLUMNS:
+        value = mapping[name]
+        if name.endswith('_at') and value is not None:
+            value = value.isoformat()
+        result[name] = value
+    return result
+
+
+def stale_building(conn, now, min_age=None, limit=None):
+    """Records of boots still building, not updated since a cutoff.
+
+    The cutoff is ``now - min_age`` (``min_age`` a timedelta, none by
+    default). The tracker decides which of them are stuck; this only finds the
+    candidates, oldest update first.
+    """
+    cutoff = types.to_utc(now)
+    if min_age is not None:
+        cutoff -= min_age
+    query = sa.select(B.c.record).where(B.c.status == 'building',
+                                        B.c.updated_at <= cutoff)
+    query = query.order_by(B.c.updated_at, B.c.instance_uuid)
+    if limit is not None:
+        query = query.limit(limit)
+    return [row.record for row in conn.execute(query)]
