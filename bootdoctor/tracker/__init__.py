@@ -9,3 +9,9 @@
 # WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
 # License for the specific language governing permissions and limitations
 # under the License.
+
+"""The boot tracker: observations in, boot records out. Pure, no I/O."""
+
+from bootdoctor.tracker.builder import build_record  # noqa: F401
+from bootdoctor.tracker.builder import build_records  # noqa: F401
+from bootdoctor.tracker.record import BootRecord  # noqa: F401

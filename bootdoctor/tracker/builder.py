@@ -1,0 +1,222 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""build_record: a boot record as a pure function of a set of observations.
+
+No I/O, no clock and no configuration: the caller passes ``now`` and the
+per-phase ``deadlines``. Shuffling or duplicating the observations gives
+the same record.
+"""
+
+import collections
+import datetime
+
+from bootdoctor.tracker import diagnosis as diag
+from bootdoctor.tracker import record as rec
+from bootdoctor.tracker import steps as step_eval
+from bootdoctor.tracker import timeline
+
+# How far before a boot a Keystone authentication by the same user is
+# taken as the token the boot used.
+AUTH_WINDOW = datetime.timedelta(hours=1)
+CONTROLLER_SERVICES = ('nova-scheduler', 'nova-conductor', 'nova-api')
+
+
+def build_records(observations, *, now=None, deadlines=None, related=()):
+    """Boot records for every instance the observations name.
+
+    Observations without an instance (Glance image.send, Keystone
+    authentication, volumes with no attachment) are offered to every boot
+    as related evidence; each boot keeps those that match it.
+    """
+    by_instance = collections.defaultdict(list)
+    unattached = list(related)
+    for obs in observations:
+        if obs.instance_uuid:
+            by_instance[obs.instance_uuid].append(obs)
+        else:
+            unattached.append(obs)
+    return [build_record(by_instance[uuid], now=now, deadlines=deadlines,
+                         related=unattached)
+            for uuid in sorted(by_instance)]
+
+
+def build_record(observations, *, now=None, deadlines=None, related=()):
+    """The boot record of one instance.
+
+    :param observations: that instance's observations, in any order, with
+        any duplicates.
+    :param now: the clock for stuck detection; None disables it.
+    :param deadlines: seconds allowed per phase, e.g.
+        ``{'scheduling': 300, ...}``; None disables stuck detection.
+    :param related: observations with no instance; those matching this
+        boot (same image and project, same user) become evidence.
+    """
+    own = timeline.unique_sorted(
+        o for o in observations if o.instance_uuid is not None)
+    if not own:
+        raise ValueError('build_record needs at least one observation of '
+                         'the instance')
+    uuids = {o.instance_uuid for o in own}
+    if len(uuids) != 1:
+        raise ValueError('observations of several instances: %s'
+                         % ', '.join(sorted(uuids)))
+    uuid = own[0].instance_uuid
+    nova = [o for o in own if o.source == 'nova']
+    created_at = own[0].timestamp
+    updated_at = own[-1].timestamp
+    end = timeline.outcome(own)
+    finished_at = end.at
+
+    identity = _identity(own)
+    evidence = own + _matching_related(related, identity, created_at,
+                                       finished_at or now or updated_at)
+    evidence = timeline.unique_sorted(evidence)
+    attempts = timeline.attempts(own, end)
+    visible = timeline.phases_visible(own)
+    segments = timeline.phase_segments(own, visible)
+    phase = timeline.current_phase(segments)
+
+    status = end.status
+    scheduler_host = _scheduler_host(nova)
+    last = attempts[-1] if attempts else None
+    stuck = None
+    if status == 'building' and now is not None and deadlines:
+        limit = deadlines.get(phase or 'scheduling')
+        if limit is not None and (now - updated_at).total_seconds() > limit:
+            status = 'stuck'
+            stuck = diag.stall(phase or 'scheduling', own,
+                               last.host if last else None, scheduler_host)
+
+    fault = _terminal_fault(own, end, attempts)
+    failure_phase = _failure_phase(own, end, phase)
+    cause = diag.root_cause(status, fault, attempts, failure_phase,
+                            scheduler_host, stuck=stuck)
+    if status == 'error':
+        if cause and cause.get('step'):
+            phase = _step_phase(cause['step']) or failure_phase
+        else:
+            phase = failure_phase
+    elif status in ('active', 'deleted'):
+        phase = None
+
+    step_states = step_eval.evaluate(
+        evidence, step_eval.traits(own),
+        failed_step=cause['step'] if cause else None)
+    until = finished_at or now or updated_at
+    spans = timeline.phase_spans(segments, created_at, until)
+
+    host, node = _placement(attempts, status)
+    fields = {
+        'instance_uuid': uuid,
+        'request_id': identity['request_id'],
+        'project_id': identity['project_id'],
+        'user_id': identity['user_id'],
+        'status': status,
+        'phase': phase,
+        'step': step_eval.furthest(step_states),
+        'host': host,
+    }
+    return rec.BootRecord(
+        node=node, attempts=attempts, fault=fault, root_cause=cause,
+        steps=step_states, phases=spans, created_at=created_at,
+        updated_at=updated_at, finished_at=finished_at,
+        duration_s=rec.seconds(created_at, finished_at),
+        diagnosis=diag.diagnose(
+            dict(fields, node=node, image_id=_image(own)), cause, visible,
+            attempts),
+        **fields)
+
+
+def _identity(own):
+    """request_id, project_id and user_id, preferring Nova's messages."""
+    ordered = sorted(own, key=lambda o: (o.source != 'nova', o.sort_key()))
+    result = {}
+    for field in ('request_id', 'project_id', 'user_id'):
+        result[field] = next((getattr(o, field) for o in ordered
+                              if getattr(o, field)), None)
+    return result
+
+
+def _matching_related(related, identity, start, stop):
+    """Related observations that belong to this boot."""
+    images = set()
+    matched = []
+    for obs in related:
+        if obs.instance_uuid is not None:
+            continue
+        if obs.kind == 'image.send':
+            receiver = obs.details.get('receiver_project')
+            if (receiver == identity['project_id'] and
+                    start <= obs.timestamp <= stop):
+                images.add(obs.details.get('image_id'))
+                matched.append(obs)
+        elif obs.kind == 'identity.authenticate':
+            if (obs.user_id and obs.user_id == identity['user_id'] and
+                    start - AUTH_WINDOW <= obs.timestamp <= start):
+                matched.append(obs)
+    return matched
+
+
+def _image(own):
+    return next((o.details['image_id'] for o in own
+                 if o.details.get('image_id')), None)
+
+
+def _scheduler_host(nova):
+    for obs in nova:
+        if obs.publisher_service in CONTROLLER_SERVICES and \
+                obs.publisher_host:
+            return obs.publisher_host
+    return None
+
+
+def _terminal_fault(own, end, attempts):
+    """The fault Nova reported at the end: the conductor's reason, the
+    error update's fault, or the last failed attempt's."""
+    if end.status not in ('error',):
+        return None
+    conductor = [o for o in own
+                 if o.kind == 'compute_task.build_instances.error']
+    fault = timeline.merge_faults(conductor)
+    if fault is None:
+        updates = [o for o in own if o.kind == 'instance.update' and
+                   o.state == 'error' and o.fault is not None]
+        fault = timeline.merge_faults(updates)
+    if fault is None:
+        failed = [a for a in attempts if a.fault]
+        fault = failed[-1].fault if failed else None
+    return fault
+
+
+def _failure_phase(own, end, phase):
+    """The phase the boot was in when it failed."""
+    if end.status != 'error':
+        return phase
+    before = [o for o in own if o.timestamp <= end.at]
+    segments = timeline.phase_segments(before, True)
+    return timeline.current_phase(segments) or phase
+
+
+def _step_phase(number):
+    from bootdoctor import catalogue
+    return catalogue.step(number).phase
+
+
+def _placement(attempts, status):
+    """The host and node of the boot: the successful or the last attempt."""
+    for attempt in reversed(attempts):
+        if attempt.outcome == 'success':
+            return attempt.host, attempt.node
+    if attempts:
+        return attempts[-1].host, attempts[-1].node
+    return None, None
