@@ -78,7 +78,8 @@ def build_record(observations, *, now=None, deadlines=None, related=()):
     finished_at = end.at
 
     identity = _identity(own)
-    evidence = own + _matching_related(related, identity, created_at,
+    evidence = own + _matching_related(related, identity, _image(own),
+                                       created_at,
                                        finished_at or now or updated_at)
     evidence = timeline.unique_sorted(evidence)
     attempts = timeline.attempts(own, end)
@@ -147,18 +148,19 @@ def _identity(own):
     return result
 
 
-def _matching_related(related, identity, start, stop):
-    """Related observations that belong to this boot."""
-    images = set()
+def _matching_related(related, identity, image_id, start, stop):
+    """Related observations that belong to this boot: the image sent to
+    its project while it was building, its user's authentication just
+    before it."""
     matched = []
     for obs in related:
         if obs.instance_uuid is not None:
             continue
         if obs.kind == 'image.send':
-            receiver = obs.details.get('receiver_project')
-            if (receiver == identity['project_id'] and
+            if (image_id and obs.details.get('image_id') == image_id and
+                    obs.details.get('receiver_project') ==
+                    identity['project_id'] and
                     start <= obs.timestamp <= stop):
-                images.add(obs.details.get('image_id'))
                 matched.append(obs)
         elif obs.kind == 'identity.authenticate':
             if (obs.user_id and obs.user_id == identity['user_id'] and

@@ -229,7 +229,9 @@ def test_build_record_refuses_mixed_instances():
 
 
 def test_related_image_send_proves_the_glance_steps():
-    s = factory.Stream().scheduled().claimed('compute1')
+    s = factory.Stream().scheduled()
+    s.emit('instance.create.start', state='building',
+           details={'image_id': 'img'})
     s.build_to('compute1')
     image = factory.Stream(uuid=None, twins=False, start=s.now)
     image.emit('image.send', service='glance', publisher_host='localhost',
@@ -245,6 +247,10 @@ def test_related_image_send_proves_the_glance_steps():
     other.emit('image.send', service='glance', publisher_host='localhost',
                source='glance', instance=False,
                details={'image_id': 'img', 'receiver_project': 'someone'})
+    other.emit('image.send', service='glance', publisher_host='localhost',
+               source='glance', instance=False,
+               details={'image_id': 'another',
+                        'receiver_project': factory.PROJECT})
     r = tracker.build_record(s.observations, related=other.observations)
     states = {st['number']: st['state'] for st in r.to_dict()['steps']}
     assert states[19] == 'inferred'

@@ -1,0 +1,155 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""bootdoctor-manage replay: notifications from files through the tracker."""
+
+import datetime
+import json
+import os
+import sys
+
+from oslo_log import log
+
+from bootdoctor.conf import tracker as tracker_conf
+from bootdoctor.db import api as db_api
+from bootdoctor import notification
+from bootdoctor import pipeline
+from bootdoctor import report
+
+LOG = log.getLogger(__name__)
+BUNDLED = os.path.join(os.path.dirname(os.path.dirname(__file__)), 'data',
+                       'streams')
+
+
+def bundled_streams():
+    """The recorded Nova boot streams shipped with bootdoctor."""
+    return sorted(os.path.join(BUNDLED, name) for name in os.listdir(BUNDLED)
+                  if name.endswith('.jsonl'))
+
+
+def add_parsers(subparsers):
+    parser = subparsers.add_parser(
+        'replay',
+        help='Replay notification files (JSON Lines or JSON arrays, any '
+             'wire shape) through the tracker and print the boots.')
+    parser.add_argument('files', nargs='*', metavar='FILE',
+                        help='Files to replay. With none, and with '
+                             '--bundled, the recorded Nova streams shipped '
+                             'with bootdoctor.')
+    parser.add_argument('--bundled', action='store_true',
+                        help='Replay the recorded Nova boot streams shipped '
+                             'with bootdoctor.')
+    parser.add_argument('--format', choices=('table', 'json'),
+                        default='table', help='Output format.')
+    parser.add_argument('--now', metavar='TIMESTAMP',
+                        help='The clock for stuck detection (ISO 8601). '
+                             'Default: the newest notification\'s time.')
+    parser.add_argument('--db', metavar='URL',
+                        help='Store into this database (SQLAlchemy URL) '
+                             'instead of an in-memory one.')
+    parser.add_argument('--strict', action='store_true',
+                        help='Exit non-zero if any input was rejected.')
+    parser.set_defaults(func=replay_command)
+
+
+def parse_time(text):
+    """An ISO 8601 time; naive times are UTC."""
+    value = datetime.datetime.fromisoformat(text.replace('Z', '+00:00'))
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=datetime.timezone.utc)
+    return value
+
+
+class Replay(object):
+    """Reads files, stores observations and builds the records."""
+
+    def __init__(self, connection):
+        self.connection = connection
+        self.rejected = []
+        self.newest = None
+        self.received = 0
+        self.duplicates = 0
+        self.instances = set()
+
+    def feed_file(self, path):
+        for line, item in notification.read_messages(path):
+            self.received += 1
+            where = '%s:%s' % (path, line)
+            if isinstance(item, notification.ParseError):
+                self._reject(where, item, None)
+                continue
+            try:
+                parsed = notification.parse(item)
+            except notification.ParseError as error:
+                self._reject(where, error, item)
+                continue
+            stored = self.connection.add_observations([parsed])
+            if not stored and parsed.observations:
+                self.duplicates += 1
+            for obs in parsed.observations:
+                if obs.instance_uuid:
+                    self.instances.add(obs.instance_uuid)
+                if self.newest is None or obs.timestamp > self.newest:
+                    self.newest = obs.timestamp
+
+    def _reject(self, where, error, raw):
+        self.rejected.append({'where': where, 'reason': error.reason,
+                              'message_id': error.message_id})
+        LOG.warning('Rejected %s: %s', where, error.reason)
+        self.connection.add_rejection(
+            error.reason, json.dumps(raw) if raw is not None else None,
+            message_id=error.message_id, source=where)
+
+    def records(self, now, deadlines):
+        return pipeline.rebuild(self.connection, self.instances, now=now,
+                                deadlines=deadlines)
+
+
+def replay_command(conf):
+    args = conf.command
+    files = list(args.files)
+    if args.bundled or not files:
+        files += bundled_streams()
+    for path in files:
+        if not os.path.isfile(path):
+            print('replay: no such file: %s' % path, file=sys.stderr)
+            return 2
+    connection = db_api.Connection(args.db or 'sqlite://')
+    connection.upgrade()
+    run = Replay(connection)
+    for path in files:
+        run.feed_file(path)
+    try:
+        now = parse_time(args.now) if args.now else run.newest
+    except ValueError:
+        print('replay: --now is not an ISO 8601 time: %s' % args.now,
+              file=sys.stderr)
+        return 2
+    records = [r.to_dict() for r in run.records(
+        now, tracker_conf.deadlines(conf))]
+    if args.format == 'json':
+        print(json.dumps({'boots': records}, indent=2, sort_keys=True))
+    else:
+        print(report.boots_table(records))
+        for record in records:
+            if record['status'] in ('error', 'stuck'):
+                print()
+                print(report.diagnosis_text(record))
+    print('%d notifications read, %d duplicates, %d rejected, %d boots'
+          % (run.received, run.duplicates, len(run.rejected), len(records)),
+          file=sys.stderr)
+    for item in run.rejected:
+        print('rejected %s: %s' % (item['where'], item['reason']),
+              file=sys.stderr)
+    if args.strict and run.rejected:
+        return 1
+    return 0
