@@ -1,0 +1,111 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""parse() and parse_listener(): one notification in, observations out."""
+
+import dataclasses
+
+from oslo_log import log as logging
+
+from bootdoctor.notification import envelope
+from bootdoctor.notification.errors import ParseError
+from bootdoctor.notification import fields
+from bootdoctor.notification import registry as registry_mod
+from bootdoctor.observation import KINDS
+
+LOG = logging.getLogger(__name__)
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class Parsed:
+    """The result of parsing one notification.
+
+    ``message`` is the canonical listener-view dict ``{message_id,
+    event_type, publisher_id, priority, timestamp, payload, ctxt}`` (JSON
+    serialisable, credentials masked) to keep as the raw notification;
+    parsing it again gives the same result. ``observations`` may be
+    empty: a port that belongs to no instance is understood, not
+    rejected.
+    """
+    message: dict
+    observations: tuple
+
+    @property
+    def message_id(self):
+        return self.message['message_id']
+
+    @property
+    def event_type(self):
+        return self.message['event_type']
+
+
+def parse(message, *, default_timestamp=None, limits=None, registry=None):
+    """Parse one notification in any wire shape.
+
+    ``default_timestamp`` (a datetime or ISO string) is used when neither
+    the message nor its context has a timestamp (Nova's sample files).
+    ``limits`` bounds size and nesting (:class:`envelope.Limits`);
+    ``registry`` replaces the installed handlers (tests).
+
+    Raises :class:`ParseError`, and nothing else, for any bad input.
+    """
+    limits = limits or envelope.DEFAULT_LIMITS
+    message_id = None
+    try:
+        raw = envelope.unwrap(message, limits)
+        message_id = envelope.read_message_id(raw)
+        envelope.check(raw, limits)
+        event_type = envelope.read_event_type(raw)
+        handler = (registry or registry_mod.default_registry()).lookup(
+            event_type)
+        if handler is None:
+            raise ParseError('event_type: unknown event type %s'
+                             % fields.describe(event_type, 80))
+        normal = envelope.normalise(raw, default_timestamp)
+        message_id = normal.message_id
+        observations = tuple(handler.observe(normal))
+    except ParseError as exc:
+        if exc.message_id is None:
+            exc.message_id = message_id
+        raise
+    except (TypeError, ValueError, AttributeError, KeyError, IndexError,
+            RecursionError) as exc:
+        # A handler bug must not stop a stream: reject the message, loudly.
+        LOG.exception('Notification handler failed on message %s',
+                      message_id)
+        raise ParseError('internal error while parsing: %s: %s'
+                         % (type(exc).__name__, exc), message_id) from exc
+    _check_observations(observations, normal.message_id)
+    return Parsed(message=normal.to_dict(), observations=observations)
+
+
+def parse_listener(ctxt, publisher_id, event_type, payload, metadata,
+                   priority=None, *, default_timestamp=None, limits=None,
+                   registry=None):
+    """parse() for the arguments of a NotificationListener endpoint."""
+    return parse({'ctxt': ctxt, 'publisher_id': publisher_id,
+                  'event_type': event_type, 'payload': payload,
+                  'metadata': metadata, 'priority': priority},
+                 default_timestamp=default_timestamp, limits=limits,
+                 registry=registry)
+
+
+def _check_observations(observations, message_id):
+    keys = set()
+    for item in observations:
+        if item.kind not in KINDS:
+            raise ParseError('internal error: handler produced unknown kind '
+                             '%s' % item.kind, message_id)
+        if item.key in keys:
+            raise ParseError('internal error: two observations of instance '
+                             '%s' % item.instance_uuid, message_id)
+        keys.add(item.key)
