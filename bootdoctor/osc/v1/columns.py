@@ -99,11 +99,13 @@ class RootCauseColumn(columns.FormattableColumn):
 
 
 class ComponentColumn(columns.FormattableColumn):
-    """The failed component of a root cause (data: the whole cause)."""
+    """The failed component of a root cause (built from the cause)."""
 
     def human_readable(self):
-        cause = self._value or {}
-        return cause.get('component') or ''
+        return self.machine_readable() or ''
+
+    def machine_readable(self):
+        return (self._value or {}).get('component')
 
 
 class AttemptsColumn(columns.FormattableColumn):

@@ -137,7 +137,9 @@ def _root_cause(out, record, width):
             where.append('host %s' % cause['host'])
         if where:
             out.extend(_wrap('at ' + ', '.join(where), width, '  '))
-    if fault and columns.fault_text(fault) != columns.fault_text(cause):
+    same = cause and fault and all(
+        cause.get(k) == fault.get(k) for k in ('exception', 'message'))
+    if fault and not same:
         out.extend(_wrap('Nova fault: ' + columns.fault_text(fault), width,
                          '  ', '    '))
 

@@ -1,0 +1,93 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+
+from bootdoctor.osc.v1 import columns
+from bootdoctor.osc.v1 import report
+from bootdoctor.tests.unit.client import fakes
+
+
+def _lines(text):
+    return text.splitlines()
+
+
+def test_report_fits_80_columns_with_long_values():
+    record = fakes.record(
+        fault=dict(fakes.FAULT, message='x' * 300),
+        root_cause=dict(fakes.ERROR_RECORD['root_cause'],
+                        message='word ' * 80),
+        diagnosis=dict(fakes.ERROR_RECORD['diagnosis'],
+                       summary='a long summary ' * 20,
+                       notes=['set [notifications] notify_on_state_change '
+                              '= vm_and_task_state in nova.conf ' * 3]))
+    record['steps'][0]['title'] = 'A very long step title ' * 5
+    text = report.render(record, label='a-server-with-a-long-name')
+    assert max(len(line) for line in _lines(text)) <= 80
+    assert '\nNotes\n' in text
+
+
+def test_report_sections_follow_the_record():
+    text = report.render(fakes.ERROR_RECORD)
+    headings = [line for line, under in zip(_lines(text), _lines(text)[1:])
+                if under and set(under) == {'-'}]
+    assert headings == ['Summary', 'Root cause',
+                        'Steps (+ observed, ~ inferred, X failed, - skipped,'
+                        ' . pending)', 'Phases', 'Attempts', 'Logs to read',
+                        'Next commands']
+
+
+def test_report_of_a_sparse_record():
+    text = report.render({'instance_uuid': fakes.UUID, 'status': 'building'})
+    assert _lines(text) == [
+        'Boot of server %s' % fakes.UUID,
+        '=' * len('Boot of server %s' % fakes.UUID),
+        'Status:   building']
+
+
+def test_report_nova_fault_shown_when_it_differs():
+    record = fakes.record(root_cause=dict(
+        fakes.ERROR_RECORD['root_cause'], exception='AgentDown',
+        message='The Open vSwitch agent on compute-2 is down'))
+    text = report.render(record)
+    assert '  AgentDown: The Open vSwitch agent on compute-2 is down' in text
+    assert '  Nova fault: PortBindingFailed' in text
+    assert 'Nova fault' not in report.render(fakes.ERROR_RECORD)
+
+
+def test_command_lines_are_pasteable():
+    command = ("grep -E 'req-0b6f1f2a-3c4d-4e5f-8a9b-0c1d2e3f4a5b|port 3c1d' "
+               "/var/log/neutron/neutron-openvswitch-agent.log")
+    lines = report.command_lines(command, 60, '  ')
+    assert all(len(line) <= 60 for line in lines)
+    assert all(line.endswith(' \\') for line in lines[:-1])
+    joined = ' '.join(line.rstrip('\\').strip() for line in lines)
+    assert joined == command
+
+
+def test_command_lines_keep_unsplittable_commands():
+    command = "echo 'unterminated " + 'x' * 90
+    assert report.command_lines(command, 80, '  ') == ['  ' + command]
+
+
+def test_grep_command():
+    assert columns.grep_command({'path': '/var/log/nova/nova-compute.log',
+                                 'grep': 'req-1|a b'}) == (
+        "grep -E 'req-1|a b' /var/log/nova/nova-compute.log")
+    assert columns.grep_command({'path': '/x', 'grep': 'zgrep -h a /x*'}) \
+        == 'zgrep -h a /x*'
+
+
+def test_duration():
+    assert columns.duration(None) == ''
+    assert columns.duration(1.25) == '1.2 s'
+    assert columns.duration(125) == '2 min 05 s'
+    assert columns.duration(3725) == '1 h 02 min'
