@@ -215,10 +215,11 @@ def _step_phase(number):
 
 
 def _placement(attempts, status):
-    """The host and node of the boot: the successful or the last attempt."""
+    """Where the instance is, as Nova would say: the host and node of the
+    successful or still running attempt; none once every attempt failed
+    (Nova clears the host on a reschedule). The failed hosts stay in the
+    attempts and the root cause."""
     for attempt in reversed(attempts):
-        if attempt.outcome == 'success':
+        if attempt.outcome in ('success', 'in_progress'):
             return attempt.host, attempt.node
-    if attempts:
-        return attempts[-1].host, attempts[-1].node
     return None, None
