@@ -1,0 +1,18 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""Upstream Nova's in-process functional stack, driven for bootdoctor's e2e tests.
+
+Everything in this package runs inside the separate Nova virtualenv built by
+``e2e/build-nova-venv.sh`` and imports Nova, never bootdoctor. The bootdoctor
+side of the tests starts ``python -m novastack.run`` as a subprocess.
+"""
