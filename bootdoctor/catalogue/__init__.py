@@ -125,7 +125,7 @@ class Component:
     actions: tuple = ()  # commands that check this component
 
     def to_dict(self):
-        return dataclasses.asdict(self)
+        return _plain(dataclasses.asdict(self))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -144,9 +144,16 @@ class Step:
     actions: tuple
 
     def to_dict(self):
-        data = dataclasses.asdict(self)
-        data['evidence'] = [dict(e) for e in self.evidence]
-        return data
+        """Plain dicts and lists, ready for JSON."""
+        return _plain(dataclasses.asdict(self))
+
+
+def _plain(value):
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
 
 
 class _Keep(dict):
@@ -179,6 +186,10 @@ def _load(name):
 class _FrozenMap(dict):
     def __hash__(self):
         return hash(tuple(sorted((k, str(v)) for k, v in self.items())))
+
+    def __reduce__(self):
+        # copy, deepcopy and pickle rebuild it whole, not key by key.
+        return (_FrozenMap, (dict(self),))
 
     def _immutable(self, *a, **kw):
         raise TypeError('catalogue data is read-only')
