@@ -88,6 +88,9 @@ def _translated(func):
             raise
         except (db_exc.DBConnectionError, db_exc.DBDeadlock) as exc:
             raise exceptions.DBUnavailable(exc) from exc
+        except (sa.exc.OperationalError, sa.exc.InterfaceError) as exc:
+            # Connecting from the pool: oslo.db's filters do not see it.
+            raise exceptions.DBUnavailable(exc) from exc
         except db_exc.DBError as exc:
             if _locked(exc):
                 raise exceptions.DBUnavailable(exc) from exc
@@ -154,7 +157,8 @@ class Connection:
         try:
             engine = engines.create_engine(
                 url.render_as_string(hide_password=False), **options)
-        except db_exc.DBConnectionError as exc:
+        except (db_exc.DBConnectionError, sa.exc.OperationalError,
+                sa.exc.InterfaceError) as exc:
             raise exceptions.DBUnavailable(exc) from exc
         if self.dialect == 'sqlite':
             _sqlite_begin_immediate(engine)

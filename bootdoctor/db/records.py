@@ -89,8 +89,7 @@ def boot_row(record, observation_count=0):
         'host': record.get('host'),
         'failed_step': _int(root.get('step'), 'root_cause.step', uuid),
         'failed_component': root.get('component'),
-        'failed_host': root.get('host') or (
-            record.get('host') if root else None),
+        'failed_host': root.get('host'),
         'created_at': created,
         'updated_at': _timestamp(record, 'updated_at', uuid) or created,
         'finished_at': _timestamp(record, 'finished_at', uuid),

@@ -1,0 +1,557 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+
+"""Storage API tests shared by every backend.
+
+The unit tests run these on SQLite, the functional tests on PostgreSQL and
+MariaDB: each test package provides a ``connection`` fixture (an upgraded,
+empty :class:`bootdoctor.db.api.Connection`) and imports these classes.
+"""
+
+import datetime
+
+import pytest
+
+from bootdoctor.db import exceptions
+from bootdoctor.tests.unit.db import fakes
+
+T0 = fakes.T0
+U1, U2, U3 = fakes.uuid(1), fakes.uuid(2), fakes.uuid(3)
+
+
+def _at(seconds):
+    return T0 + datetime.timedelta(seconds=seconds)
+
+
+class ObservationCases:
+
+    def test_new_observations_are_returned_and_stored(self, connection):
+        a = fakes.obs('m1', U1, seconds=1)
+        b = fakes.obs('m2', U1, seconds=2)
+        stored = connection.add_observations(
+            [fakes.parsed(b), fakes.parsed(a)])
+        assert stored == [a, b]
+        assert connection.observations_for(U1) == [a, b]
+
+    def test_duplicate_is_a_no_op(self, connection):
+        a = fakes.obs('m1', U1)
+        assert connection.add_observations([fakes.parsed(a)]) == [a]
+        assert connection.add_observations([fakes.parsed(a)]) == []
+        assert connection.observations_for(U1) == [a]
+        assert connection.counts()['notifications'] == 1
+
+    def test_duplicates_in_one_batch_are_stored_once(self, connection):
+        a = fakes.obs('m1', U1)
+        assert connection.add_observations(
+            [fakes.parsed(a), fakes.parsed(a), a]) == [a]
+        assert connection.counts()['observations'] == 1
+
+    def test_only_the_new_part_of_a_batch_is_returned(self, connection):
+        a, b = fakes.obs('m1', U1), fakes.obs('m2', U1, seconds=1)
+        connection.add_observations([fakes.parsed(a)])
+        assert connection.add_observations(
+            [fakes.parsed(a), fakes.parsed(b)]) == [b]
+
+    def test_one_message_for_several_instances(self, connection):
+        a, b = fakes.obs('m1', U1), fakes.obs('m1', U2)
+        assert connection.add_observations([fakes.parsed(a, b)]) == [a, b]
+        assert connection.observations_for(U2) == [b]
+        assert connection.counts()['notifications'] == 1
+
+    def test_observation_round_trip_keeps_every_field(self, connection):
+        from bootdoctor import observation
+        a = fakes.obs(
+            'm1', U1, kind='instance.create.error', priority='ERROR',
+            host='compute1', node='node1', state='building',
+            task_state='spawning', old_task_state='networking',
+            fault=observation.Fault(exception='PortBindingFailed',
+                                    message='Binding failed', code=500,
+                                    traceback='Traceback...\nline'),
+            details={'image_id': 'img-1', 'nested': {'list': [1, 2]}})
+        connection.add_observations([fakes.parsed(a)])
+        (back,) = connection.observations_for(U1)
+        assert back.to_dict() == a.to_dict()
+        assert back.timestamp == a.timestamp
+        assert back.timestamp.microsecond == 123456
+
+    def test_bare_observations_are_stored_without_raw(self, connection):
+        a = fakes.obs('m1', U1)
+        assert connection.add_observations([a]) == [a]
+        assert connection.counts()['notifications'] == 0
+
+    def test_invalid_batch_stores_nothing(self, connection):
+        good = fakes.obs('m1', U1)
+        too_long = fakes.obs('x' * 300, U1)
+        with pytest.raises(exceptions.InvalidInput) as err:
+            connection.add_observations(
+                [fakes.parsed(good), fakes.parsed(too_long)])
+        assert 'message_id' in str(err.value)
+        assert connection.observations_for(U1) == []
+        assert connection.counts()['notifications'] == 0
+
+    def test_not_a_parsed_result_is_refused(self, connection):
+        with pytest.raises(exceptions.InvalidInput):
+            connection.add_observations([{'message_id': 'm1'}])
+
+    def test_unicode_payload_is_kept(self, connection):
+        a = fakes.obs('m1', U1,
+                      details={'display_name': 'vm-\u00e9\U0001f680'})
+        p = fakes.parsed(a)
+        p.message['payload']['name'] = '\U0001f680 caf\u00e9'
+        connection.save_records([fakes.record(1)])
+        connection.add_observations([p])
+        assert connection.events_for(U1)[0]['payload']['name'] == (
+            '\U0001f680 caf\u00e9')
+        assert connection.observations_for(U1)[0].details[
+            'display_name'] == 'vm-\u00e9\U0001f680'
+
+    def test_observations_for_empty_uuid_is_refused(self, connection):
+        with pytest.raises(exceptions.InvalidFilter):
+            connection.observations_for('')
+
+    def test_related_by_image_and_user_within_window(self, connection):
+        send = fakes.obs('g1', None, kind='image.send', seconds=10,
+                         user_id=None, project_id=None,
+                         details={'image_id': 'img-1',
+                                  'receiver_user_id': 'user-a',
+                                  'receiver_tenant_id': 'project-a'})
+        auth = fakes.obs('k1', None, kind='identity.authenticate',
+                         seconds=5, user_id='user-b', project_id=None)
+        late = fakes.obs('k2', None, kind='identity.authenticate',
+                         seconds=500, user_id='user-b')
+        other = fakes.obs('g2', None, kind='image.send', seconds=10,
+                          user_id='user-c', details={'image_id': 'img-2'})
+        own = fakes.obs('m1', U1, seconds=10,
+                        details={'image_id': 'img-1'})
+        connection.add_observations(
+            [fakes.parsed(o) for o in (send, auth, late, other, own)])
+        found = connection.related_for(['img-1'], ['user-b'], _at(0),
+                                       _at(60))
+        assert found == [auth, send]
+        # The receiving user of a download matches too.
+        assert connection.related_for([], ['user-a'], _at(0),
+                                      _at(60)) == [send]
+        assert connection.related_for(['img-1'], [], _at(0), _at(60),
+                                      project_ids=['project-b']) == []
+        assert connection.related_for([], []) == []
+
+    def test_events_are_the_raw_messages_in_time_order(self, connection):
+        a, b = fakes.obs('m1', U1, seconds=5), fakes.obs('m2', U1)
+        connection.add_observations([fakes.parsed(a), fakes.parsed(b)])
+        connection.save_records([fakes.record(1)])
+        events = connection.events_for(U1)
+        assert [e['message_id'] for e in events] == ['m2', 'm1']
+        assert events[1] == fakes.raw([a])
+
+    def test_events_hidden_from_another_project(self, connection):
+        connection.add_observations([fakes.parsed(fakes.obs('m1', U1))])
+        connection.save_records([fakes.record(1, project_id='project-a')])
+        assert len(connection.events_for(U1, project_id='project-a')) == 1
+        with pytest.raises(exceptions.NotFound):
+            connection.events_for(U1, project_id='project-b')
+        with pytest.raises(exceptions.NotFound):
+            connection.events_for(U2)
+
+    def test_rejections_are_bounded_and_newest_first(self, connection):
+        from bootdoctor.db import models
+        connection.add_rejection('not JSON', 'x' * (models.RAW_LIMIT + 10),
+                                 source='file a.jsonl line 3',
+                                 received_at=_at(0))
+        connection.add_rejection('unknown event type', {'event_type': 'x'},
+                                 message_id='m9',
+                                 source='exchange nova topic notifications',
+                                 received_at=_at(1))
+        newest, oldest = connection.rejections()
+        assert newest['raw'] == '{"event_type": "x"}'
+        assert newest['message_id'] == 'm9'
+        assert newest['source'] == 'exchange nova topic notifications'
+        assert len(oldest['raw']) == models.RAW_LIMIT
+        assert oldest['raw'].endswith('[truncated 10 characters]')
+        assert oldest['reason'] == 'not JSON'
+        assert connection.rejections(limit=1) == [newest]
+        assert connection.rejections(since=_at(1)) == [newest]
+
+
+class RecordCases:
+
+    def test_save_and_get_round_trip(self, connection):
+        rec = fakes.record(1, status='error', root_cause={
+            'exception': 'NoValidHost', 'message': 'No valid host',
+            'step': 9, 'component': 'nova-scheduler', 'host': None})
+        assert connection.save_records([rec]) == [U1]
+        assert connection.get_record(U1) == rec
+        assert connection.get_record(U2) is None
+
+    def test_save_updates(self, connection):
+        connection.save_records([fakes.record(1, status='building')])
+        connection.save_records([fakes.record(1, status='active')])
+        assert connection.get_record(U1)['status'] == 'active'
+        assert connection.counts()['boots'] == 1
+
+    def test_another_projects_boot_is_none(self, connection):
+        connection.save_records([fakes.record(1, project_id='project-a')])
+        assert connection.get_record(U1, project_id='project-a')
+        assert connection.get_record(U1, project_id='project-b') is None
+
+    def test_fewer_observations_do_not_overwrite(self, connection):
+        connection.save_records([fakes.record(1, status='active')],
+                                observation_counts={U1: 5})
+        assert connection.save_records(
+            [fakes.record(1, status='building')],
+            observation_counts={U1: 4}) == []
+        assert connection.get_record(U1)['status'] == 'active'
+        connection.save_records([fakes.record(1, status='deleted')],
+                                observation_counts={U1: 6})
+        assert connection.get_record(U1)['status'] == 'deleted'
+
+    @pytest.mark.parametrize('change, message', [
+        ({'status': 'unknown'}, 'status'),
+        ({'instance_uuid': None}, 'instance_uuid'),
+        ({'created_at': None, 'updated_at': None, 'finished_at': None},
+         'created_at'),
+        ({'created_at': 'yesterday'}, 'ISO 8601'),
+        ({'host': 'h' * 256}, 'boots.host'),
+        ({'step': 'three'}, 'step'),
+    ])
+    def test_invalid_records_are_refused(self, connection, change,
+                                         message):
+        rec = fakes.record(1)
+        rec.update(change)
+        with pytest.raises(exceptions.InvalidInput) as err:
+            connection.save_records([fakes.record(2), rec])
+        assert message in str(err.value)
+        assert connection.counts()['boots'] == 0
+
+    def test_created_at_falls_back_to_updated_at(self, connection):
+        rec = fakes.record(1, created_at=None)
+        connection.save_records([rec])
+        (row,) = connection.list_records(detail=False)
+        assert row['created_at'] == rec['updated_at']
+
+    def _three_projects(self, connection):
+        recs = [
+            fakes.record(1, status='active', seconds=0),
+            fakes.record(2, status='error', seconds=10, host='compute2',
+                         request_id='req-x', root_cause={
+                             'exception': 'PortBindingFailed',
+                             'message': 'm', 'step': 14,
+                             'component': 'neutron', 'host': 'compute2'}),
+            fakes.record(3, status='building', seconds=20,
+                         project_id='project-b'),
+        ]
+        connection.save_records(recs)
+        return recs
+
+    @pytest.mark.parametrize('filters, expected', [
+        ({}, [3, 2, 1]),
+        ({'status': 'error'}, [2]),
+        ({'status': ['error', 'active']}, [2, 1]),
+        ({'phase': 'spawning'}, [3, 2]),
+        ({'host': 'compute2'}, [2]),
+        ({'failed_component': 'neutron'}, [2]),
+        ({'request_id': 'req-x'}, [2]),
+        ({'project_id': 'project-b'}, [3]),
+        ({'project_id': 'project-a', 'status': 'active'}, [1]),
+        ({'since': _at(10)}, [3, 2]),
+        ({'until': _at(10)}, [1]),
+        ({'since': _at(0).isoformat(), 'until': _at(11).isoformat()},
+         [2, 1]),
+        ({'status': None}, [3, 2, 1]),
+    ])
+    def test_list_filters(self, connection, filters, expected):
+        self._three_projects(connection)
+        found = connection.list_records(filters)
+        assert [r['instance_uuid'] for r in found] == [
+            fakes.uuid(n) for n in expected]
+
+    @pytest.mark.parametrize('filters, sort, limit, marker, parameter', [
+        ({'colour': 'red'}, None, None, None, 'colour'),
+        ({'status': 'lost'}, None, None, None, 'status'),
+        ({'phase': 'booting'}, None, None, None, 'phase'),
+        ({'status': []}, None, None, None, 'status'),
+        ({'since': 'last week'}, None, None, None, 'since'),
+        ({}, 'name', None, None, 'sort'),
+        ({}, 'created_at:up', None, None, 'sort'),
+        ({}, None, 0, None, 'limit'),
+        ({}, None, 'ten', None, 'limit'),
+        ({}, None, None, fakes.uuid(99), 'marker'),
+        ({'project_id': 'project-a'}, None, None, fakes.uuid(3), 'marker'),
+    ])
+    def test_list_refuses_bad_parameters(self, connection, filters, sort,
+                                         limit, marker, parameter):
+        self._three_projects(connection)
+        with pytest.raises(exceptions.InvalidFilter) as err:
+            connection.list_records(filters, sort, limit, marker)
+        assert err.value.parameter == parameter
+
+    def _walk(self, connection, sort, limit, filters=None):
+        pages, marker = [], None
+        while True:
+            page = connection.list_records(filters, sort, limit, marker,
+                                           detail=False)
+            if not page:
+                return pages
+            pages.append([r['instance_uuid'] for r in page])
+            marker = page[-1]['instance_uuid']
+
+    @pytest.mark.parametrize('sort', [
+        'created_at', 'created_at:asc', 'created_at:desc',
+        'updated_at:asc', 'updated_at:desc',
+        'duration_s:asc', 'duration_s:desc'])
+    def test_keyset_pagination_visits_each_boot_once(self, connection,
+                                                     sort):
+        recs = []
+        for n in range(1, 24):
+            # Ties on created_at (n // 3) and durations, some unfinished.
+            status = 'building' if n % 5 == 0 else 'active'
+            recs.append(fakes.record(n, status=status, seconds=n // 3,
+                                     duration_s=float(n % 4)))
+        connection.save_records(recs)
+        pages = self._walk(connection, sort, 4)
+        assert [len(p) for p in pages] == [4] * 5 + [3]
+        order = [u for page in pages for u in page]
+        assert order == [r['instance_uuid'] for r in
+                         connection.list_records(sort=sort, detail=False)]
+        assert sorted(order) == sorted(r['instance_uuid'] for r in recs)
+        key, _, direction = sort.partition(':')
+        by_uuid = {r['instance_uuid']: r for r in recs}
+
+        def sort_key(uuid):
+            value = by_uuid[uuid][key]
+            return value
+        values = [sort_key(u) for u in order]
+        finished = [v for v in values if v is not None]
+        assert finished == sorted(finished,
+                                  reverse=direction != 'asc')
+        if key == 'duration_s':
+            # Unfinished boots come last, whatever the direction.
+            assert values[len(finished):] == [None] * (
+                len(values) - len(finished))
+
+    def test_pagination_with_filters(self, connection):
+        recs = [fakes.record(n, status='error' if n % 2 else 'active',
+                             seconds=n) for n in range(1, 11)]
+        connection.save_records(recs)
+        pages = self._walk(connection, None, 2, {'status': 'error'})
+        assert pages == [[fakes.uuid(9), fakes.uuid(7)],
+                         [fakes.uuid(5), fakes.uuid(3)],
+                         [fakes.uuid(1)]]
+
+    def test_summaries_come_from_columns(self, connection):
+        recs = self._three_projects(connection)
+        summary = connection.list_records({'status': 'error'},
+                                          detail=False)[0]
+        assert summary == {
+            'instance_uuid': U2, 'project_id': 'project-a',
+            'user_id': 'user-a', 'request_id': 'req-x', 'status': 'error',
+            'phase': 'spawning', 'step': 20, 'host': 'compute2',
+            'failed_step': 14, 'failed_component': 'neutron',
+            'failed_host': 'compute2',
+            'created_at': recs[1]['created_at'],
+            'updated_at': recs[1]['updated_at'],
+            'finished_at': recs[1]['finished_at'], 'duration_s': 10.0}
+
+    def test_stale_building(self, connection):
+        connection.save_records([
+            fakes.record(1, status='building', seconds=0),
+            fakes.record(2, status='building', seconds=100),
+            fakes.record(3, status='active', seconds=0)])
+        stale = connection.stale_building(
+            now=_at(200), min_age=datetime.timedelta(seconds=150))
+        assert [r['instance_uuid'] for r in stale] == [U1]
+        assert [r['instance_uuid'] for r in connection.stale_building(
+            now=_at(200))] == [U1, U2]
+        assert connection.stale_building(now=_at(200), limit=1)[0][
+            'instance_uuid'] == U1
+
+
+class StatsCases:
+
+    def _phases(self, seconds):
+        return {'scheduling': {'started_at': None, 'ended_at': None,
+                               'duration_s': seconds},
+                'spawning': {'started_at': None, 'ended_at': None,
+                             'duration_s': seconds * 10},
+                'networking': {'started_at': None, 'ended_at': None,
+                               'duration_s': None}}
+
+    def test_counts_failures_and_percentiles(self, connection):
+        recs = [fakes.record(n, seconds=n, phases=self._phases(float(n)),
+                             host='compute%d' % (n % 2))
+                for n in range(1, 101)]
+        recs[0].update(status='error', root_cause={
+            'exception': 'NoValidHost', 'message': '', 'step': 9,
+            'component': 'nova-scheduler', 'host': None})
+        recs[1].update(status='stuck', root_cause={
+            'exception': None, 'message': '', 'step': 14,
+            'component': 'neutron', 'host': 'compute0'})
+        recs[2].update(status='error', root_cause={
+            'exception': 'PortBindingFailed', 'message': '', 'step': 14,
+            'component': 'neutron', 'host': 'compute1'})
+        connection.save_records(recs)
+        # Outside the window: must not count.
+        connection.save_records([fakes.record(200, seconds=5000)])
+        result = connection.stats(since=_at(0), until=_at(1000))
+        assert result['total'] == 100
+        assert result['by_status'] == {'building': 0, 'active': 97,
+                                       'error': 2, 'stuck': 1,
+                                       'deleted': 0}
+        failures = result['failures']
+        assert failures['total'] == 3
+        assert failures['by_step'] == [{'step': 14, 'count': 2},
+                                       {'step': 9, 'count': 1}]
+        assert failures['by_component'] == [
+            {'component': 'neutron', 'count': 2},
+            {'component': 'nova-scheduler', 'count': 1}]
+        assert failures['by_host'] == [
+            {'host': 'compute0', 'count': 1},
+            {'host': 'compute1', 'count': 1},
+            {'host': 'unknown', 'count': 1}]
+        assert list(result['phases']) == ['scheduling', 'spawning']
+        sched = result['phases']['scheduling']
+        assert sched['count'] == 100
+        assert sched['p50'] == pytest.approx(50.5)
+        assert sched['p95'] == pytest.approx(95.05)
+        assert sched['p99'] == pytest.approx(99.01)
+        assert result['phases']['spawning']['p50'] == pytest.approx(505.0)
+
+    def test_group_by_host_and_project(self, connection):
+        connection.save_records([
+            fakes.record(1, host='compute1', phases=self._phases(1.0)),
+            fakes.record(2, host='compute1', phases=self._phases(3.0)),
+            fakes.record(3, host='compute2', status='error',
+                         phases=self._phases(7.0)),
+            fakes.record(4, host='compute2', project_id='project-b',
+                         phases=self._phases(9.0))])
+        result = connection.stats(project_id='project-a', group_by='host')
+        assert result['total'] == 3
+        assert result['phases']['scheduling']['p50'] == pytest.approx(3.0)
+        groups = {g['host']: g for g in result['groups']}
+        assert set(groups) == {'compute1', 'compute2'}
+        assert groups['compute1']['total'] == 2
+        assert groups['compute1']['phases']['scheduling'] == {
+            'count': 2, 'p50': pytest.approx(2.0),
+            'p95': pytest.approx(2.9), 'p99': pytest.approx(2.98)}
+        assert groups['compute2']['by_status']['error'] == 1
+
+    def test_empty_window_and_bad_group(self, connection):
+        result = connection.stats(since=_at(0), until=_at(1))
+        assert result['total'] == 0 and result['phases'] == {}
+        with pytest.raises(exceptions.InvalidFilter) as err:
+            connection.stats(group_by='colour')
+        assert err.value.parameter == 'group_by'
+        with pytest.raises(exceptions.InvalidFilter):
+            connection.stats(since='tomorrow')
+
+    def test_phases_follow_the_saved_record(self, connection):
+        connection.save_records([fakes.record(1, phases=self._phases(2.0))])
+        connection.save_records([fakes.record(1, phases={})])
+        assert connection.stats()['phases'] == {}
+
+
+class DeploymentCases:
+
+    def test_mark_emitted_once(self, connection):
+        assert connection.mark_emitted(U1, 'error') is True
+        assert connection.mark_emitted(U1, 'error') is False
+        assert connection.mark_emitted(U1, 'stuck') is True
+        assert connection.mark_emitted(U2, 'error') is True
+
+    def test_findings_are_counted(self, connection):
+        connection.record_finding('notify_on_state_change', 'warning',
+                                  'off', now=_at(0))
+        connection.record_finding('notify_on_state_change', 'warning',
+                                  'still off', now=_at(60))
+        (finding,) = connection.findings()
+        assert finding == {'key': 'notify_on_state_change',
+                           'severity': 'warning', 'message': 'still off',
+                           'first_seen': _at(0).isoformat(),
+                           'last_seen': _at(60).isoformat(), 'count': 2}
+        assert connection.clear_finding('notify_on_state_change') is True
+        assert connection.clear_finding('notify_on_state_change') is False
+        assert connection.findings() == []
+        with pytest.raises(exceptions.InvalidInput):
+            connection.record_finding('k', 'loud', 'm')
+
+    def test_heartbeats_keep_the_newest_time(self, connection):
+        connection.heartbeat('nova', _at(10), received=3)
+        connection.heartbeat('nova', _at(5))
+        connection.heartbeat('neutron', _at(1).isoformat())
+        assert connection.heartbeats() == [
+            {'exchange': 'neutron', 'last_message_at': _at(1).isoformat(),
+             'received': 1},
+            {'exchange': 'nova', 'last_message_at': _at(10).isoformat(),
+             'received': 4}]
+        with pytest.raises(exceptions.InvalidInput):
+            connection.heartbeat('', _at(0))
+
+
+class PurgeCases:
+
+    def test_purge_by_age(self, connection):
+        day = datetime.timedelta(days=1)
+        now = T0 + 30 * day
+        old, new = fakes.obs('m1', U1), fakes.obs('m2', U2, seconds=29 * 86400)
+        shared_old = fakes.obs('m3', U1, seconds=1)
+        shared_new = fakes.obs('m3', U2, seconds=1)
+        related_old = fakes.obs('g1', None, kind='image.send',
+                                details={'image_id': 'img'})
+        untracked_old = fakes.obs('p1', U3, kind='port.create.end')
+        connection.add_observations([
+            fakes.parsed(old), fakes.parsed(new),
+            fakes.parsed(shared_old, shared_new),
+            fakes.parsed(related_old), fakes.parsed(untracked_old),
+            fakes.Parsed({'message_id': 'orphan', 'event_type': 'x',
+                          'timestamp': T0.isoformat()}, ())])
+        connection.save_records([
+            fakes.record(1, seconds=0),
+            fakes.record(2, seconds=29 * 86400)])
+        connection.mark_emitted(U1, 'error', now=T0)
+        connection.add_rejection('bad', 'x', received_at=T0)
+        connection.add_rejection('bad', 'y', received_at=now)
+
+        counts = connection.purge(7 * day, now=now, batch_size=1)
+        assert counts == {'boots': 1, 'observations': 4,
+                          'notifications': 4, 'rejections': 1}
+        assert connection.get_record(U1) is None
+        assert connection.get_record(U2) is not None
+        assert connection.observations_for(U1) == []
+        assert connection.observations_for(U2) == [shared_new, new]
+        # m3 still backs U2's boot.
+        assert [e['message_id'] for e in connection.events_for(U2)] == [
+            'm3', 'm2']
+        assert connection.related_for(['img'], []) == []
+        assert connection.counts() == {
+            'notifications': 2, 'observations': 2, 'boots': 1,
+            'rejections': 1, 'findings': 0}
+        # The emitted mark went with the boot.
+        assert connection.mark_emitted(U1, 'error') is True
+
+    def test_purge_refuses_negative_age(self, connection):
+        with pytest.raises(exceptions.InvalidFilter):
+            connection.purge(datetime.timedelta(days=-1))
+        with pytest.raises(exceptions.InvalidFilter):
+            connection.purge(7)
+
+
+class SchemaCases:
+
+    def test_upgraded_to_head(self, connection):
+        assert connection.version() == connection.head()
+        # Upgrading again is a no-op.
+        connection.upgrade()
+        assert connection.version() == connection.head()
+
+
+ALL_CASES = (ObservationCases, RecordCases, StatsCases, DeploymentCases,
+             PurgeCases, SchemaCases)
