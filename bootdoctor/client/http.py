@@ -52,8 +52,9 @@ def error_detail(response):
             for key in ('message', 'detail', 'description', 'title'):
                 if error.get(key):
                     detail = str(error[key])
-                    if error.get('parameter'):
-                        detail = '%s: %s' % (error['parameter'], detail)
+                    parameter = error.get('parameter')
+                    if parameter and not detail.startswith(parameter):
+                        detail = '%s: %s' % (parameter, detail)
                     return detail
         elif isinstance(error, str):
             return error

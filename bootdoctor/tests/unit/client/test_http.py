@@ -142,6 +142,18 @@ def test_400_names_the_parameter(keystone):
                                '8601 time')
 
 
+def test_400_message_already_naming_the_parameter(keystone):
+    # bootdoctor-api's own shape: the message starts with the parameter.
+    _error(keystone, 400, {'error': {
+        'code': 400, 'title': 'Bad Request', 'parameter': 'limit',
+        'message': 'limit: must be between 1 and 1000, not 5000',
+        'request_id': 'req-9'}}, request_id='req-9')
+    with pytest.raises(exceptions.BadRequest) as info:
+        client().get('/v1/boots/x')
+    assert str(info.value) == ('Bad request (HTTP 400): limit: must be '
+                               'between 1 and 1000, not 5000 (request req-9)')
+
+
 def test_500_with_an_html_body(keystone):
     _error(keystone, 502, text='<html>\n<body>Bad gateway</body>\n</html>')
     with pytest.raises(exceptions.ServerError) as info:

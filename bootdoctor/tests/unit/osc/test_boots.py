@@ -31,13 +31,21 @@ def _boot(api, record=fakes.ERROR_RECORD, **kwargs):
 
 # boot list ---------------------------------------------------------------
 
+def _listed(record):
+    """A record as GET /v1/boots gives it: without steps and diagnosis."""
+    return {k: v for k, v in record.items()
+            if k not in ('steps', 'diagnosis')}
+
+
 @pytest.fixture
 def two_pages(api):
+    """Two pages, linked the way bootdoctor-api links them."""
     def respond(request, context):
         if request.qs.get('marker') == [fakes.UUID]:
-            return {'boots': [fakes.ACTIVE_RECORD], 'next': None}
-        return {'boots': [fakes.ERROR_RECORD],
-                'next': BOOTS + '?marker=' + fakes.UUID}
+            return {'boots': [_listed(fakes.ACTIVE_RECORD)], 'links': []}
+        return {'boots': [_listed(fakes.ERROR_RECORD)], 'links': [
+            {'rel': 'next',
+             'href': BOOTS + '?limit=1&marker=' + fakes.UUID}]}
     api.get(BOOTS, json=respond)
     return api
 
@@ -126,6 +134,25 @@ def test_list_limit_stops_following_pages(osc, two_pages):
                  'Instance UUID')
     assert result.out.splitlines() == [fakes.UUID]
     assert len(two_pages.request_history) == 3
+
+
+def test_list_large_limit_is_asked_in_pages(osc, api):
+    def respond(request, context):
+        start = int(request.qs.get('marker', ['0'])[0])
+        size = int(request.qs['limit'][0])
+        boots = [dict(_listed(fakes.ACTIVE_RECORD),
+                      instance_uuid='%08d-0000-4000-8000-000000000000' % n)
+                 for n in range(start, start + size)]
+        return {'boots': boots, 'links': [{'rel': 'next', 'href': BOOTS +
+                '?limit=%d&marker=%d' % (size, start + size)}]}
+    api.get(BOOTS, json=respond)
+    result = osc('boot', 'list', '--limit', '250', '-f', 'value', '-c',
+                 'Instance UUID')
+    assert result.code == 0, result.err
+    assert len(result.out.splitlines()) == 250
+    pages = [r.qs['limit'] for r in api.request_history
+             if r.url.startswith(BOOTS)]
+    assert pages == [['100'], ['100'], ['50']]
 
 
 @pytest.mark.parametrize('argv, message', [
