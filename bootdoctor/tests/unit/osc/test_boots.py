@@ -401,19 +401,3 @@ def test_diagnose_404(osc, api):
     assert result.code == 1
     assert result.err.strip().startswith(
         'No boot record for server %s (HTTP 404)' % fakes.UUID)
-
-
-def test_help_for_every_command(osc, api):
-    for argv in (['boot', 'list'], ['boot', 'show'], ['boot', 'diagnose'],
-                 ['boot', 'event', 'list'], ['boot', 'step', 'list'],
-                 ['boot', 'step', 'show'], ['boot', 'stats'],
-                 ['boot', 'watch']):
-        result = osc('help', *argv, credentials=False)
-        assert result.code == 0, argv
-        assert ' %s [-h]' % ' '.join(argv) in result.out
-        options = [line for line in result.out.splitlines()
-                   if line.startswith('  --') and 'help' not in line]
-        for line in options:
-            # An option whose help would be on the next line only is fine;
-            # one with nothing at all is not.
-            assert line.strip(), argv

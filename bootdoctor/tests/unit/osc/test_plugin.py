@@ -66,3 +66,35 @@ def test_make_client(config, endpoint):
     assert adapter.region_name == 'RegionTwo'
     assert adapter.endpoint_override == endpoint
     assert client.servers.adapter.service_type == 'compute'
+
+
+def _commands():
+    from importlib import metadata
+    return sorted(metadata.entry_points(group='openstack.boot.v1'),
+                  key=lambda ep: ep.name)
+
+
+def test_every_declared_command_exists():
+    names = [ep.name for ep in _commands()]
+    assert names == ['boot_diagnose', 'boot_event_list', 'boot_list',
+                     'boot_show', 'boot_stats', 'boot_step_list',
+                     'boot_step_show', 'boot_watch']
+
+
+@pytest.mark.parametrize('entry_point', _commands(), ids=lambda ep: ep.name)
+def test_every_command_and_option_has_help(entry_point):
+    command_class = entry_point.load()
+    command = command_class(None, None)
+    assert command.get_description().strip()
+    parser = command.get_parser('openstack ' + entry_point.name.replace(
+        '_', ' '))
+    for action in parser._actions:
+        assert action.help and action.help.strip(), (
+            entry_point.name, action.option_strings or action.dest)
+
+
+def test_help_through_the_shell(osc):
+    result = osc('help', 'boot', 'watch', credentials=False)
+    assert result.code == 0
+    assert 'Exits 0 when the server becomes ACTIVE' in result.out
+    assert '--timeout <seconds>' in result.out
