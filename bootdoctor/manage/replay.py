@@ -72,28 +72,44 @@ def parse_time(text):
 class Replay(object):
     """Reads files, stores observations and builds the records."""
 
-    def __init__(self, connection):
+    def __init__(self, connection, batch_size=500):
         self.connection = connection
+        self.batch_size = batch_size
         self.rejected = []
         self.newest = None
         self.received = 0
         self.duplicates = 0
         self.instances = set()
+        self._batch = []
 
     def feed_file(self, path):
         for line, item in notification.read_messages(path):
-            self.received += 1
-            where = '%s:%s' % (path, line)
-            if isinstance(item, notification.ParseError):
-                self._reject(where, item, None)
-                continue
-            try:
-                parsed = notification.parse(item)
-            except notification.ParseError as error:
-                self._reject(where, error, item)
-                continue
-            stored = self.connection.add_observations([parsed])
-            if not stored and parsed.observations:
+            self.feed(item, '%s:%s' % (path, line))
+        self.flush()
+
+    def feed(self, item, where):
+        """One message (a dict, or the ParseError reading it gave)."""
+        self.received += 1
+        if isinstance(item, notification.ParseError):
+            self._reject(where, item, None)
+            return
+        try:
+            parsed = notification.parse(item)
+        except notification.ParseError as error:
+            self._reject(where, error, item)
+            return
+        self._batch.append(parsed)
+        if len(self._batch) >= self.batch_size:
+            self.flush()
+
+    def flush(self):
+        batch, self._batch = self._batch, []
+        if not batch:
+            return
+        stored = {o.key for o in self.connection.add_observations(batch)}
+        for parsed in batch:
+            if parsed.observations and not any(
+                    o.key in stored for o in parsed.observations):
                 self.duplicates += 1
             for obs in parsed.observations:
                 if obs.instance_uuid:
@@ -106,12 +122,21 @@ class Replay(object):
                               'message_id': error.message_id})
         LOG.warning('Rejected %s: %s', where, error.reason)
         self.connection.add_rejection(
-            error.reason, json.dumps(raw) if raw is not None else None,
-            message_id=error.message_id, source=where)
+            error.reason, _raw_text(raw), message_id=error.message_id,
+            source=where)
 
     def records(self, now, deadlines):
         return pipeline.rebuild(self.connection, self.instances, now=now,
                                 deadlines=deadlines)
+
+
+def _raw_text(raw):
+    if raw is None:
+        return None
+    try:
+        return json.dumps(raw)
+    except (TypeError, ValueError):
+        return repr(raw)
 
 
 def replay_command(conf):

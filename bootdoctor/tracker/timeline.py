@@ -219,16 +219,13 @@ def phase_of(obs):
 
 
 def phases_visible(observations):
-    """True when Nova sends task_state updates from the compute.
+    """True when Nova sends instance.update notifications.
 
-    Without ``notify_on_state_change = vm_and_task_state`` Nova sends no
-    instance.update, and networking, block_device_mapping and spawning
-    cannot be told apart.
+    With ``notify_on_state_change`` unset (Nova's default) there is no
+    instance.update at all, and networking, block_device_mapping and
+    spawning cannot be told apart.
     """
-    return any(o.kind == 'instance.update' and
-               o.task_state in ('networking', 'block_device_mapping',
-                                'spawning')
-               for o in observations)
+    return any(o.kind == 'instance.update' for o in observations)
 
 
 def phase_segments(observations, visible):
