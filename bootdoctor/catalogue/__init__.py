@@ -57,8 +57,8 @@ DETAIL_KEYS = ('image_id', 'display_name', 'reservation_id', 'port_id',
                'volume_status', 'bytes_sent', 'image_size', 'outcome',
                'boot_from_volume')
 _OBSERVATION_FIELDS = frozenset(
-    f.name for f in dataclasses.fields(obs.Observation)) - {'fault',
-                                                           'details'}
+    f.name for f in dataclasses.fields(obs.Observation)
+    if f.name not in ('fault', 'details'))
 _MATCH_KEYS = _OBSERVATION_FIELDS | frozenset(DETAIL_KEYS)
 _STEP_KEYS = {'number', 'title', 'phase', 'components', 'channel',
               'description', 'modern', 'evidence', 'skipped_when',
@@ -344,8 +344,8 @@ def build_steps(data, components):
                         for n, f in enumerate(item.get('failures') or ()))
             if f is not None)
         texts = [item['title'], item['description'], item.get('modern') or '']
-        texts += list(item.get('tools') or ()) + list(item.get('actions')
-                                                       or ())
+        texts += list(item.get('tools') or ())
+        texts += list(item.get('actions') or ())
         for text in texts:
             problems += _placeholder_problems(where, text)
         if problems:
