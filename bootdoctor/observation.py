@@ -57,11 +57,15 @@ CINDER_KINDS = (
 )
 GLANCE_KINDS = ('image.send',)
 KEYSTONE_KINDS = ('identity.authenticate',)
+# What Nova's compute API said of a server when bootdoctor asked (the
+# collector's reconciliation of stuck boots): source 'nova', format 'api',
+# details found (bool), status, vm_state, task_state, host.
+RECONCILE_KINDS = ('api.server.show',)
 KINDS = frozenset(NOVA_KINDS + NEUTRON_KINDS + CINDER_KINDS + GLANCE_KINDS +
-                  KEYSTONE_KINDS)
+                  KEYSTONE_KINDS + RECONCILE_KINDS)
 
 SOURCES = ('nova', 'neutron', 'cinder', 'glance', 'keystone')
-FORMATS = ('legacy', 'versioned')
+FORMATS = ('legacy', 'versioned', 'api')
 
 
 @dataclasses.dataclass(frozen=True)

@@ -254,3 +254,15 @@ def test_related_image_send_proves_the_glance_steps():
     r = tracker.build_record(s.observations, related=other.observations)
     states = {st['number']: st['state'] for st in r.to_dict()['steps']}
     assert states[19] == 'inferred'
+
+
+def test_nova_saying_the_server_is_gone_makes_a_stuck_boot_deleted():
+    # A server deleted while scheduling leaves no notification at all;
+    # the collector asks Nova and records the answer as an observation.
+    s = factory.Stream(twins=False).scheduled()
+    s.tick(900)
+    s.emit('api.server.show', service='bootdoctor-collector',
+           publisher_host='controller', details={'found': False})
+    r = build(s, now=s.now, deadlines=DEADLINES)
+    assert r['status'] == 'deleted'
+    assert r['root_cause'] is None
