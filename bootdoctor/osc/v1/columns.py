@@ -22,6 +22,10 @@ import shlex
 
 from cliff import columns
 
+# bootdoctor.catalogue.PHASES, repeated: the CLI needs only osc-lib.
+PHASE_ORDER = ('scheduling', 'networking', 'block_device_mapping',
+               'spawning')
+
 
 def duration(seconds):
     """'1.5 s', '2 min 05 s', '1 h 02 min' or '' for None."""
@@ -140,7 +144,7 @@ class StepsColumn(columns.FormattableColumn):
 class PhasesColumn(columns.FormattableColumn):
     def human_readable(self):
         lines = []
-        for name, span in (self._value or {}).items():
+        for name, span in ordered_phases(self._value):
             span = span or {}
             lines.append('%s: %s' % (
                 name, duration(span.get('duration_s')) or
@@ -171,12 +175,24 @@ class ListColumn(columns.FormattableColumn):
 
 
 def grep_command(log):
-    """The exact command that finds the boot in a log file."""
+    """The exact command that finds the boot in a log file.
+
+    The catalogue's patterns are fixed strings (a request id, ' ERROR ',
+    '|WARN|'), hence ``grep -F``; a value that is already a command is
+    kept as it is.
+    """
     pattern = log.get('grep') or ''
     path = log.get('path') or ''
     if pattern.startswith(('grep ', 'zgrep ', 'journalctl ')):
         return pattern
-    return 'grep -E %s %s' % (shlex.quote(pattern), shlex.quote(path))
+    return 'grep -F %s %s' % (shlex.quote(pattern), shlex.quote(path))
+
+
+def ordered_phases(phases):
+    """(name, span) pairs in boot order, unknown phases last."""
+    known = [p for p in PHASE_ORDER if p in (phases or {})]
+    rest = [p for p in (phases or {}) if p not in PHASE_ORDER]
+    return [(name, phases[name]) for name in known + rest]
 
 
 def nested_lines(value, indent=''):

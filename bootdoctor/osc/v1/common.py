@@ -17,10 +17,10 @@ import argparse
 import datetime
 import re
 
+from bootdoctor.osc.v1 import columns
+
 STATUSES = ('building', 'active', 'error', 'stuck', 'deleted')
-# The catalogue's phases (bootdoctor.catalogue.PHASES), repeated here so
-# the CLI needs only osc-lib at run time.
-PHASES = ('scheduling', 'networking', 'block_device_mapping', 'spawning')
+PHASES = columns.PHASE_ORDER
 
 _RELATIVE = re.compile(r'^\s*(\d+)\s*([smhdw])\s*$')
 _UNITS = {'s': 'seconds', 'm': 'minutes', 'h': 'hours', 'd': 'days',

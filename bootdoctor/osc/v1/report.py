@@ -18,7 +18,6 @@ wrong, which logs to read (with the exact grep) and what to run next.
 The same record is available as data with ``-f json`` or ``-f yaml``.
 """
 
-import shlex
 import textwrap
 
 from bootdoctor.osc.v1 import columns
@@ -59,9 +58,8 @@ def command_lines(command, width, indent):
     line = indent + command
     if len(line) <= width:
         return [line]
-    try:
-        words = [shlex.quote(w) for w in shlex.split(command)]
-    except ValueError:
+    words = shell_words(command)
+    if words is None:
         return [line]
     lines, current = [], indent
     for word in words:
@@ -73,6 +71,40 @@ def command_lines(command, width, indent):
             current = candidate
     lines.append(current)
     return lines
+
+
+def shell_words(command):
+    """The words of a command, verbatim (quotes kept), or None.
+
+    Splits at blanks outside quotes only, so pipes, placeholders and
+    quoting come out exactly as written; None for unbalanced quotes.
+    """
+    words, current, quote, escaped = [], '', None, False
+    for char in command:
+        if escaped:
+            current += char
+            escaped = False
+        elif char == '\\' and quote != "'":
+            current += char
+            escaped = True
+        elif quote:
+            current += char
+            if char == quote:
+                quote = None
+        elif char in '\'"':
+            current += char
+            quote = char
+        elif char.isspace():
+            if current:
+                words.append(current)
+            current = ''
+        else:
+            current += char
+    if quote or escaped:
+        return None
+    if current:
+        words.append(current)
+    return words
 
 
 def _section(out, title):
@@ -150,16 +182,14 @@ def _steps(out, record, width):
         return
     _section(out, 'Steps (+ observed, ~ inferred, X failed, - skipped, '
                   '. pending)')
-    title_width = max(10, width - 42)
     for step in steps:
         at = (step.get('at') or '').replace('T', ' ')[:19]
-        title = step.get('title') or ''
-        if len(title) > title_width:
-            title = title[:title_width - 1] + '~'
         state = step.get('state') or ''
-        out.append('%s %2s %-8s %-19s %s' % (
+        head = '%s %2s %-8s %-19s ' % (
             STATE_MARK.get(state, '?'), step.get('number', '?'), state,
-            at or '-', title))
+            at or '-')
+        out.extend(_wrap(step.get('title') or '', width, head,
+                         ' ' * len(head)))
 
 
 def _phases(out, record):
@@ -167,7 +197,7 @@ def _phases(out, record):
     if not phases:
         return
     _section(out, 'Phases')
-    for name, span in phases.items():
+    for name, span in columns.ordered_phases(phases):
         span = span or {}
         if span.get('duration_s') is not None:
             text = columns.duration(span['duration_s'])

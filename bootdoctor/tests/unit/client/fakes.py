@@ -144,7 +144,7 @@ ERROR_RECORD = {
              'path': '/var/log/neutron/neutron-openvswitch-agent.log',
              'grep': REQUEST_ID},
             {'host': 'controller', 'path': '/var/log/neutron/server.log',
-             'grep': '%s|port 3c1d|binding_failed' % REQUEST_ID},
+             'grep': 'binding_failed'},
         ],
         'actions': [
             'openstack network agent list --host compute-2',

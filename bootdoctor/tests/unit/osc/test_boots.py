@@ -348,7 +348,7 @@ def test_diagnose_prints_the_report(osc, api):
     assert max(len(line) for line in out.splitlines()) <= 80
     assert 'X 12 failed   2024-05-01 12:00:12 Neutron binds the port' in out
     assert 'component neutron-openvswitch-agent, host' in out
-    assert 'grep -E %s \\\n' % fakes.REQUEST_ID in out
+    assert 'grep -F %s \\\n' % fakes.REQUEST_ID in out
     assert '  openstack network agent list --host compute-2\n' in out
 
 

@@ -79,9 +79,10 @@ def test_command_lines_keep_unsplittable_commands():
 
 
 def test_grep_command():
-    assert columns.grep_command({'path': '/var/log/nova/nova-compute.log',
-                                 'grep': 'req-1|a b'}) == (
-        "grep -E 'req-1|a b' /var/log/nova/nova-compute.log")
+    # The catalogue's patterns are fixed strings: '|WARN|' is literal.
+    assert columns.grep_command({'path': '/var/log/ovn/ovn-controller.log',
+                                 'grep': '|WARN|'}) == (
+        "grep -F '|WARN|' /var/log/ovn/ovn-controller.log")
     assert columns.grep_command({'path': '/x', 'grep': 'zgrep -h a /x*'}) \
         == 'zgrep -h a /x*'
 
@@ -91,3 +92,46 @@ def test_duration():
     assert columns.duration(1.25) == '1.2 s'
     assert columns.duration(125) == '2 min 05 s'
     assert columns.duration(3725) == '1 h 02 min'
+
+
+def test_shell_words_are_verbatim():
+    assert report.shell_words(
+        "journalctl -u devstack@q-svc | grep 'req 1' <port_id> a\\ b") == [
+        'journalctl', '-u', 'devstack@q-svc', '|', 'grep', "'req 1'",
+        '<port_id>', 'a\\ b']
+    assert report.shell_words("echo 'open") is None
+
+
+def test_long_commands_keep_pipes_and_placeholders():
+    command = ('journalctl -u devstack@q-svc -u devstack@neutron-api | grep '
+               'req-c24f6aa8-3bf3-4a14-bc2f-7ad016edc5d4')
+    lines = report.command_lines(command, 80, '  ')
+    assert lines == [
+        '  journalctl -u devstack@q-svc -u devstack@neutron-api | grep \\',
+        '      req-c24f6aa8-3bf3-4a14-bc2f-7ad016edc5d4']
+
+
+def test_phases_in_boot_order():
+    record = fakes.record(phases={
+        'spawning': {'duration_s': 4.0},
+        'block_device_mapping': {'duration_s': 3.0},
+        'scheduling': {'duration_s': 1.0},
+        'networking': {'duration_s': 2.0}})
+    text = report.render(record)
+    names = [line.split()[0] for line in
+             text.split('Phases\n------\n')[1].splitlines()[:4]]
+    assert names == ['scheduling', 'networking', 'block_device_mapping',
+                     'spawning']
+    column = columns.PhasesColumn(record['phases'])
+    assert column.human_readable().splitlines()[0] == 'scheduling: 1.0 s'
+
+
+def test_long_step_titles_wrap_under_the_title():
+    record = fakes.record()
+    record['steps'][27]['title'] = ('nova-compute prepares the instance and '
+                                    'calls the hypervisor driver')
+    lines = report.render(record).splitlines()
+    first = [i for i, line in enumerate(lines) if line.startswith('. 28 ')][0]
+    assert lines[first].endswith('nova-compute prepares the instance and '
+                                 'calls')
+    assert lines[first + 1] == ' ' * 34 + 'the hypervisor driver'
