@@ -126,16 +126,17 @@ def _prepare_url(url):
 def _sqlite_begin_immediate(engine):
     """Start write transactions with BEGIN IMMEDIATE on SQLite.
 
-    oslo.db emits a deferred BEGIN itself; a deferred transaction that
-    reads and then writes can deadlock with another writer. This listener
-    runs first and takes the write lock at BEGIN for write transactions.
+    oslo.db emits a deferred BEGIN itself. A deferred transaction that
+    reads and then writes fails at once with "database is locked" when
+    another writer is active; BEGIN IMMEDIATE takes the write lock up
+    front, waiting for it, so writers queue instead.
     """
-    @sa.event.listens_for(engine, 'begin', insert=True)
-    def _begin(conn):
-        if (conn.get_execution_options().get(_WRITE)
-                and 'in_transaction' not in conn.info):
-            conn.exec_driver_sql('BEGIN IMMEDIATE')
-            conn.info['in_transaction'] = True
+    @sa.event.listens_for(engine, 'before_cursor_execute', retval=True)
+    def _immediate(conn, cursor, statement, parameters, context,
+                   executemany):
+        if statement == 'BEGIN' and conn.get_execution_options().get(_WRITE):
+            statement = 'BEGIN IMMEDIATE'
+        return statement, parameters
 
 
 class Connection:

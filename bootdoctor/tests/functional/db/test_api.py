@@ -1,0 +1,40 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+
+"""The storage API tests of tests/unit/db, on every backend."""
+
+from bootdoctor.tests.unit.db import cases
+
+
+class TestObservations(cases.ObservationCases):
+    pass
+
+
+class TestRecords(cases.RecordCases):
+    pass
+
+
+class TestStats(cases.StatsCases):
+    pass
+
+
+class TestDeployment(cases.DeploymentCases):
+    pass
+
+
+class TestPurge(cases.PurgeCases):
+    pass
+
+
+class TestSchema(cases.SchemaCases):
+    pass
