@@ -1,0 +1,81 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""The [api] group: how bootdoctor-api listens, authenticates and pages."""
+
+from oslo_config import cfg
+
+api_group = cfg.OptGroup(
+    'api',
+    title='REST API options',
+    help='Options of bootdoctor-api, the REST API served by the WSGI '
+         'application bootdoctor.wsgi.api:application (under uwsgi, '
+         'gunicorn or mod_wsgi) or by the bootdoctor-api development '
+         'server.')
+
+api_opts = [
+    cfg.HostAddressOpt(
+        'host', default='127.0.0.1',
+        help='Address the bootdoctor-api development server listens on. '
+             'Ignored when the application runs under a WSGI server, '
+             'which has its own setting (http-socket in '
+             'etc/bootdoctor/bootdoctor-uwsgi.ini). Related options: '
+             'port.'),
+    cfg.PortOpt(
+        'port', default=8795,
+        help='TCP port the bootdoctor-api development server listens on. '
+             'Ignored under a WSGI server. Related options: host.'),
+    cfg.StrOpt(
+        'auth_strategy', default='keystone',
+        choices=[('keystone', 'Authenticate every request with a Keystone '
+                              'token through keystonemiddleware\'s '
+                              'auth_token; configure it in '
+                              '[keystone_authtoken].'),
+                 ('noauth', 'No authentication: the identity is taken '
+                            'from the X-Project-Id, X-User-Id and X-Roles '
+                            'request headers, and a request without '
+                            'X-Roles is an admin. Only for tests and '
+                            'demonstrations; a warning is logged at every '
+                            'start.')],
+        help='How bootdoctor-api authenticates requests. The version '
+             'document (/), /healthcheck and the OpenAPI document are '
+             'always served without authentication.'),
+    cfg.IntOpt(
+        'default_limit', default=100, min=1,
+        help='Number of boots returned by GET /v1/boots when the request '
+             'gives no limit. Must not exceed max_limit. Related options: '
+             'max_limit.'),
+    cfg.IntOpt(
+        'max_limit', default=1000, min=1,
+        help='Largest limit a client may ask for in GET /v1/boots; a '
+             'larger limit is rejected with 400. Related options: '
+             'default_limit.'),
+    cfg.BoolOpt(
+        'metrics_enabled', default=False,
+        help='Serve GET /metrics in the Prometheus text format (boots by '
+             'status, phase duration histograms, failures by component). '
+             'Access is controlled by the bootdoctor:metrics:get policy '
+             'rule; when false, /metrics answers 404.'),
+    cfg.IntOpt(
+        'stats_default_window', default=86400, min=60,
+        help='Seconds of history GET /v1/stats and GET /metrics cover '
+             'when the request gives no since.'),
+]
+
+
+def register_opts(conf):
+    conf.register_group(api_group)
+    conf.register_opts(api_opts, group=api_group)
+
+
+def list_opts():
+    return [(api_group, api_opts)]
