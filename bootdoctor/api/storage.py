@@ -1,0 +1,99 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""The API's view of storage: the few reads it makes, errors translated.
+
+Views reach the database only through :class:`Storage`, which calls the
+storage API (:mod:`bootdoctor.db.api`) and turns its errors into API
+errors: a bad filter is a 400 naming the parameter, an unknown boot a
+404, a database that is down or not yet created a 503.
+"""
+
+import contextlib
+
+from bootdoctor.api import errors
+from bootdoctor.db import exceptions as db_exc
+
+
+@contextlib.contextmanager
+def translated():
+    try:
+        yield
+    except db_exc.InvalidFilter as exc:
+        raise errors.BadRequest('%s: %s' % (exc.parameter, exc.reason),
+                                exc.parameter)
+    except db_exc.NotFound as exc:
+        raise errors.NotFound('No %s %s.' % (exc.what, exc.ident))
+    except db_exc.NotInitialised:
+        raise errors.ServiceUnavailable(
+            'The database is not initialised; an operator must run '
+            '"bootdoctor-manage db sync".')
+    except db_exc.DBUnavailable:
+        raise errors.ServiceUnavailable(
+            'The database is unavailable; retry later.')
+
+
+class Storage:
+    """Reads for the API over a :class:`bootdoctor.db.api.Connection`."""
+
+    def __init__(self, connection):
+        self.db = connection
+
+    @classmethod
+    def from_conf(cls, conf):
+        from bootdoctor.db import api as db_api
+        with translated():
+            return cls(db_api.get_connection(conf))
+
+    def list_boots(self, filters, sort, limit, marker):
+        with translated():
+            return self.db.list_records(filters=filters, sort=sort,
+                                        limit=limit, marker=marker)
+
+    def get_boot(self, instance_uuid):
+        """The record dict, or None."""
+        with translated():
+            return self.db.get_record(instance_uuid)
+
+    def events(self, instance_uuid, raw=False):
+        """The observations behind a boot, oldest first.
+
+        Each is an observation dict (what parsing made of one
+        notification for this instance); with ``raw`` it also has
+        ``raw``: the notification as it was received.
+        """
+        with translated():
+            observations = self.db.observations_for(instance_uuid)
+            messages = self.db.events_for(instance_uuid) if raw else ()
+        by_id = {m.get('message_id'): m for m in messages}
+        result = []
+        for observation in observations:
+            data = observation.to_dict()
+            if raw:
+                data['raw'] = by_id.get(data.get('message_id'))
+            result.append(data)
+        result.sort(key=lambda e: (e.get('timestamp') or '',
+                                   e.get('message_id') or ''))
+        return result
+
+    def stats(self, since, until, project_id, group_by):
+        with translated():
+            return self.db.stats(since=since, until=until,
+                                 project_id=project_id, group_by=group_by)
+
+    def heartbeats(self):
+        with translated():
+            return self.db.heartbeats()
+
+    def findings(self):
+        with translated():
+            return self.db.findings()
