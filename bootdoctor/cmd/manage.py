@@ -28,7 +28,12 @@ def main(argv=None):
         handler=manage.add_command_parsers))
     service.prepare_service(argv, conf=conf, log_to_stderr=True,
                             guru_meditation=False)
-    return conf.command.func(conf) or 0
+    try:
+        return conf.command.func(conf) or 0
+    except BrokenPipeError:
+        # The reader went away (``| head``): not an error of ours.
+        sys.stderr.close()
+        return 0
 
 
 if __name__ == '__main__':
