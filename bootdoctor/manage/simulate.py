@@ -1,0 +1,142 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""bootdoctor-manage simulate: publish realistic boot notifications."""
+
+import argparse
+import collections
+import sys
+
+from oslo_messaging import opts as messaging_opts
+
+from bootdoctor import simulator
+
+
+def add_parsers(subparsers):
+    parser = subparsers.add_parser(
+        'simulate',
+        help='Publish simulated boots exactly as Nova, Neutron, Cinder and '
+             'Glance put them on the wire (oslo.messaging Notifiers, '
+             'messagingv2 driver, one exchange per service, both Nova '
+             'formats), built from real recorded notifications.')
+    parser.add_argument('--transport-url', metavar='URL',
+                        help='Where to publish, e.g. '
+                             'rabbit://guest:guest@127.0.0.1:5672/. Default: '
+                             '[oslo_messaging_notifications] transport_url, '
+                             'else [DEFAULT] transport_url.')
+    parser.add_argument('--boots', type=_positive_int, default=14,
+                        metavar='N', help='How many boots (default 14).')
+    parser.add_argument('--rate', type=float, default=0, metavar='R',
+                        help='Notifications per second; 0 (default) sends '
+                             'as fast as the broker takes them.')
+    parser.add_argument('--scenario', action='append', metavar='NAME',
+                        help='A scenario, or "mix" for every scenario in '
+                             'turn (the default). May be repeated. '
+                             'See --list.')
+    parser.add_argument('--concurrency', type=_positive_int, default=8,
+                        metavar='C',
+                        help='Boots in flight at once, whose messages '
+                             'interleave (default 8).')
+    parser.add_argument('--seed', type=int, metavar='S',
+                        help='Make identities, hosts and the interleaving '
+                             'reproducible.')
+    parser.add_argument('--exchange', action='append', default=[],
+                        metavar='SERVICE=EXCHANGE',
+                        help='Publish a service\'s notifications to another '
+                             'exchange, e.g. cinder=openstack. Defaults: '
+                             'nova, neutron, cinder, glance.')
+    parser.add_argument('--list', action='store_true',
+                        help='List the scenarios and exit.')
+    parser.set_defaults(func=simulate_command)
+
+
+def _positive_int(text):
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError('%r is not a positive integer'
+                                         % text)
+    return value
+
+
+def configured_url(conf):
+    """The notification transport URL configured for this process."""
+    for group, options in messaging_opts.list_opts():
+        conf.register_opts(options, group=group)
+    return (conf.oslo_messaging_notifications.transport_url or
+            conf.transport_url)
+
+
+def parse_exchanges(items):
+    exchanges = {}
+    for item in items:
+        service, sep, exchange = item.partition('=')
+        if not sep or not exchange or (
+                service not in simulator.publisher.DEFAULT_EXCHANGES):
+            raise ValueError('--exchange takes SERVICE=EXCHANGE with SERVICE '
+                             'one of %s, not %r' % (', '.join(
+                                 simulator.publisher.DEFAULT_EXCHANGES),
+                                 item))
+        exchanges[service] = exchange
+    return exchanges
+
+
+def simulate_command(conf, out=None):
+    out = out or sys.stdout
+    args = conf.command
+    if args.list:
+        for scenario in simulator.SCENARIOS.values():
+            print('%-28s %s' % (scenario.name, scenario.description),
+                  file=out)
+        return 0
+    try:
+        names = simulator.scenario_names(args.scenario or [simulator.MIX])
+        exchanges = parse_exchanges(args.exchange)
+    except (KeyError, ValueError) as exc:
+        print('error: %s' % (exc.args[0] if exc.args else exc),
+              file=sys.stderr)
+        return 2
+    url = args.transport_url or configured_url(conf)
+    if not url:
+        print('error: give --transport-url or set [oslo_messaging_'
+              'notifications] transport_url', file=sys.stderr)
+        return 2
+    boots = simulator.plan(args.boots, names, seed=args.seed)
+    publisher = simulator.Publisher(url, exchanges=exchanges)
+    try:
+        sent = publisher.publish(
+            (e for _, e in simulator.interleave(
+                boots, args.concurrency, seed=args.seed)),
+            rate=args.rate or None)
+    finally:
+        publisher.close()
+    summarise(boots, sent, publisher.exchanges, out)
+    return 0
+
+
+def summarise(boots, sent, exchanges, out):
+    per_service = collections.Counter(
+        e.service for b in boots for e in b.emissions)
+    print('Published %d notifications for %d boots.' % (sent, len(boots)),
+          file=out)
+    for service, count in sorted(per_service.items()):
+        print('  exchange %-12s %6d' % (exchanges[service], count), file=out)
+    print('', file=out)
+    print('%-36s  %-28s  %s' % ('instance', 'scenario', 'expected'),
+          file=out)
+    for boot in boots:
+        expected = ', '.join('%s=%s' % kv
+                             for kv in sorted(boot.expected.items()))
+        print('%-36s  %-28s  %s' % (boot.instance_uuid, boot.scenario.name,
+                                    expected), file=out)
