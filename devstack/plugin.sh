@@ -146,7 +146,7 @@ function configure_bootdoctor {
             "$BOOTDOCTOR_SERVICE_PATH" "" "bootdoctor-api"
         # The application reads the same configuration file.
         iniset "$BOOTDOCTOR_UWSGI_CONF" uwsgi env \
-            "OS_BOOTDOCTOR_CONFIG_FILES=$BOOTDOCTOR_CONF"
+            "BOOTDOCTOR_CONFIG_FILE=$BOOTDOCTOR_CONF"
     fi
 
     configure_bootdoctor_notifiers

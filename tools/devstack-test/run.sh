@@ -204,6 +204,11 @@ function run_scenario {
             # shellcheck source=devstack/plugin.sh
             source "$PLUGIN_DIR/plugin.sh" "${args[@]}"
         done
+        # What the running stack had, before unstack and clean.
+        mkdir -p "$SANDBOX/stacked"
+        if [[ -f $BOOTDOCTOR_UWSGI_CONF ]]; then
+            cp "$BOOTDOCTOR_UWSGI_CONF" "$SANDBOX/stacked/uwsgi.ini"
+        fi
         # The stack is up: the state directory holds data.
         if [[ -d $BOOTDOCTOR_STATE_PATH ]]; then
             touch "$BOOTDOCTOR_STATE_PATH/bootdoctor.sqlite"
@@ -286,6 +291,10 @@ check "boot-diagnostics endpoint" \
     called "$L" get_or_create_endpoint boot-diagnostics RegionOne "$U"
 check "uwsgi config written" called "$L" write_uwsgi_config "$R_UWSGI_CONF" \
     bootdoctor.wsgi.api:application /boot-diagnostics "" bootdoctor-api
+check "uwsgi runs the WSGI module" \
+    ini_is "$SANDBOX/stacked/uwsgi.ini" uwsgi module bootdoctor.wsgi.api:application
+check "the application reads bootdoctor.conf" \
+    ini_is "$SANDBOX/stacked/uwsgi.ini" uwsgi env "BOOTDOCTOR_CONFIG_FILE=$C"
 check "database recreated" called "$L" recreate_database bootdoctor
 check "schema synced" called "$L" exec bootdoctor-manage --config-file "$C" db sync
 check "API started under uwsgi" called "$L" run_process bootdoctor-api \
