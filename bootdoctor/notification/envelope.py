@@ -101,8 +101,17 @@ def decode_json(text, path='message'):
         raise ParseError('%s: not JSON (%s)' % (path, exc.reason))
     except RecursionError:
         raise ParseError('%s: nesting too deep to decode' % path)
+    except json.JSONDecodeError as exc:
+        raise ParseError('%s: not JSON (%s)' % (path, json_error(exc)))
     except ValueError as exc:
         raise ParseError('%s: not JSON (%s)' % (path, _first_line(exc)))
+
+
+def json_error(exc):
+    """A JSONDecodeError as text, placed by column on a one-line text."""
+    if exc.lineno > 1:
+        return '%s at line %d column %d' % (exc.msg, exc.lineno, exc.colno)
+    return '%s at column %d' % (exc.msg, exc.colno)
 
 
 def _reject_constant(name):

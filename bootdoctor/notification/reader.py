@@ -81,7 +81,7 @@ def _read(stream, max_bytes):
         first = not seen_content
         seen_content = True
         try:
-            text = line.decode('utf-8')
+            text = line.decode('utf-8').rstrip('\r\n')
         except UnicodeDecodeError as exc:
             yield number, ParseError('line %d: not valid UTF-8 (byte %d)'
                                      % (number, exc.start))
@@ -137,6 +137,7 @@ class _Cursor:
         self.text = text
         self.pos = 0
         self.line = line
+        self.first_line = line
 
     def advance(self, end):
         self.line += self.text.count('\n', self.pos, end)
@@ -231,6 +232,10 @@ def _value(cursor, decoder, max_bytes):
         return 'line %d: not JSON (%s)' % (line, exc.reason), False
     except RecursionError:
         return 'line %d: nesting too deep to decode' % line, False
+    except json.JSONDecodeError as exc:
+        return ('line %d: not JSON (%s at line %d column %d)'
+                % (line, exc.msg, exc.lineno + cursor.first_line - 1,
+                   exc.colno), False)
     except ValueError as exc:
         return ('line %d: not JSON (%s)'
                 % (line, envelope._first_line(exc)), False)
