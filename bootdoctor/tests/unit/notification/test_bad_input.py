@@ -63,7 +63,7 @@ def test_not_an_object(value, expected):
     ({'oslo.version': '2.0', 'oslo.message': {'event_type': 'x'}},
      'oslo.message: expected a JSON string, got an object'),
     ({'oslo.version': '2.0', 'oslo.message': '{"event_type": '},
-     'oslo.message: not JSON (Expecting value: line 1 column 16 (char 15))'),
+     'oslo.message: not JSON (Expecting value at column 16)'),
     ({'oslo.version': '2.0', 'oslo.message': '[1, 2]'},
      'oslo.message: expected a JSON object, got a list'),
     ({'oslo.version': '2.0', 'oslo.message': '{"a": NaN}'},
