@@ -10,7 +10,7 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-"""Upstream Nova's in-process functional stack, driven for bootdoctor's e2e tests.
+"""Upstream Nova's functional stack, driven for bootdoctor's e2e tests.
 
 Everything in this package runs inside the separate Nova virtualenv built by
 ``e2e/build-nova-venv.sh`` and imports Nova, never bootdoctor. The bootdoctor

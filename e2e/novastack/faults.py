@@ -35,9 +35,11 @@ class InjectionLog:
         self._entries = []
 
     def record(self, where, exc, instance_uuid=None, host=None):
+        if host is None:
+            host = hostemu.HostEmulation.current()
         entry = {
             'where': where,
-            'host': host if host is not None else hostemu.HostEmulation.current(),
+            'host': host,
             'instance_uuid': instance_uuid,
             'exception': type(exc).__name__,
             'module': type(exc).__module__,

@@ -153,8 +153,8 @@ class Collector:
         self._transport = None
 
     def start(self):
-        import oslo_messaging
         from oslo_config import cfg
+        import oslo_messaging
 
         conf = cfg.ConfigOpts()
         conf([], project='bootdoctor-e2e')

@@ -46,8 +46,11 @@ def attempt_hosts(server):
 
 
 def expected_outcomes(server):
-    """Outcome of each attempt: only the last can have succeeded (ACTIVE)
-    or been cut short (deleted); a server in ERROR failed every one."""
+    """Outcome of each attempt.
+
+    Only the last can have succeeded (ACTIVE) or been cut short (deleted);
+    a server in ERROR failed every one.
+    """
     hosts = attempt_hosts(server)
     if not hosts:
         return []

@@ -23,6 +23,7 @@ import datetime
 
 import pytest
 
+import nova_e2e
 import nova_expectations
 import nova_truth
 
@@ -46,6 +47,13 @@ def _record(run, server):
         'no boot record for server %s; records for %s'
         % (server['id'], sorted(run.records)) + _where(run))
     return record
+
+
+def test_every_scenario_has_expectations():
+    problem = nova_e2e.nova_venv_problem()
+    if problem:
+        pytest.skip(problem)
+    assert sorted(nova_e2e.list_scenarios()) == SCENARIOS
 
 
 @pytest.mark.parametrize('scenario', SCENARIOS)
