@@ -59,6 +59,8 @@ _RETRY_REASON = re.compile(
     r'^Exceeded max scheduling attempts \d+ for instance \S+?'
     r'(?P<last>\. Last exception: .*)?$', re.DOTALL)
 _CLASS_NAME = re.compile(r'^[A-Za-z_][A-Za-z0-9_]*$')
+# The keys of nova.compute.utils.exception_to_dict.
+_EXCEPTION_KEYS = frozenset(('kwargs', 'message', 'class'))
 _MAX_REPR = 64 * 1024
 
 
@@ -147,7 +149,8 @@ def _exception_dict(value, path):
         return None, None, None
     if isinstance(value, str):
         parsed = _literal(value)
-        if not isinstance(parsed, dict):
+        if not (isinstance(parsed, dict) and
+                _EXCEPTION_KEYS.intersection(parsed)):
             return None, value or None, None
         value = parsed
     obj = fields.Obj(value, path)
