@@ -157,7 +157,7 @@ class Checks(upgradecheck.UpgradeCommands):
         if blind:
             return Result(Code.WARNING,
                           '%d of the %d latest boots that reached a compute '
-                          'host show no task_state update (%s). Set '
+                          'host show no task_state update (%s). Configure '
                           '[notifications] notify_on_state_change = '
                           'vm_and_task_state in nova.conf of every Nova '
                           'service; without it the networking, '
