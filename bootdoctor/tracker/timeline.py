@@ -33,6 +33,8 @@ PHASE_BY_TASK_STATE = {
 }
 ACTIVE_TASK_PHASES = ('scheduling', 'networking', 'block_device_mapping',
                       'spawning')
+COMPUTE_PHASES = ('networking', 'block_device_mapping', 'spawning')
+COMPUTE_SERVICE = 'nova-compute'
 DELETE_EXCEPTIONS = frozenset(('UnexpectedDeletingTaskStateError',
                                'InstanceNotFound'))
 DELETE_TASK_STATES = frozenset(('deleting', 'soft-deleting'))
@@ -243,6 +245,14 @@ def phase_segments(observations, visible):
         if phase is None and obs.kind == 'instance.create.start':
             phase = 'scheduling' if visible else 'networking'
         if phase is None:
+            continue
+        if (phase == 'scheduling' and segments and
+                segments[-1][1] in COMPUTE_PHASES and
+                obs.publisher_service != COMPUTE_SERVICE):
+            # Only the compute takes a build back to scheduling (a
+            # reschedule starts with its own update). A controller's
+            # scheduling message seen after a compute phase is one whose
+            # clock runs ahead of the compute's, not a step back.
             continue
         if not segments or segments[-1][1] != phase:
             segments.append((obs.timestamp, phase))
