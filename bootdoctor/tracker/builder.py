@@ -78,11 +78,14 @@ def build_record(observations, *, now=None, deadlines=None, related=()):
     finished_at = end.at
 
     identity = _identity(own)
-    evidence = own + _matching_related(related, identity, _image(own),
+    attempts = timeline.attempts(own, end)
+    # No compute picked the build up: no image was fetched for it, and an
+    # image.send of the same image to the same project is another boot's.
+    image_id = _image(own) if attempts else None
+    evidence = own + _matching_related(related, identity, image_id,
                                        created_at,
                                        finished_at or now or updated_at)
     evidence = timeline.unique_sorted(evidence)
-    attempts = timeline.attempts(own, end)
     visible = timeline.phases_visible(own)
     segments = timeline.phase_segments(own, visible)
     phase = timeline.current_phase(segments)
