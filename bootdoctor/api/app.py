@@ -41,6 +41,8 @@ def create_app(conf, storage=None, enforcer=None):
         enforcer if enforcer is not None else policy.make_enforcer(conf))
     # Records keep the field order they were built with.
     app.json.sort_keys = False
+    # A doubled slash is a 404 like any unknown path, not a redirect.
+    app.url_map.merge_slashes = False
     errors.register(app)
     root.register(app)
     metrics.register(app)

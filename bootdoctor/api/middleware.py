@@ -51,10 +51,9 @@ NOAUTH_WARNING = (
     'it only for tests and demonstrations.')
 
 
-def set_cors_defaults():
-    cors.set_defaults(allow_headers=ALLOW_HEADERS,
-                      expose_headers=EXPOSE_HEADERS,
-                      allow_methods=['GET', 'HEAD', 'OPTIONS'])
+# bootdoctor's CORS defaults, set once, before any [cors] option is read.
+cors.set_defaults(allow_headers=ALLOW_HEADERS, expose_headers=EXPOSE_HEADERS,
+                  allow_methods=['GET', 'HEAD', 'OPTIONS'])
 
 
 class NoAuth:
@@ -144,5 +143,4 @@ def wrap(app, conf):
     stack = RequestLog(stack)
     stack = request_id.RequestId(stack, conf)
     stack = http_proxy_to_wsgi.HTTPProxyToWSGI(stack, conf)
-    set_cors_defaults()
     return cors.CORS(stack, conf)

@@ -12,42 +12,12 @@
 
 """WSGI entry point of bootdoctor-api: ``bootdoctor.wsgi.api:application``.
 
-For uwsgi (etc/bootdoctor/bootdoctor-uwsgi.ini), gunicorn or mod_wsgi.
-The application is built once, when the module is imported, from the
-configuration file named by the BOOTDOCTOR_CONFIG_FILE environment
-variable (several may be separated by commas), by default
-/etc/bootdoctor/bootdoctor.conf. The server's own command-line arguments
-are never parsed as bootdoctor options.
+For uwsgi (etc/bootdoctor/bootdoctor-uwsgi.ini), gunicorn or mod_wsgi. The
+application is built once, when this module is imported, from
+BOOTDOCTOR_CONFIG_FILE (default /etc/bootdoctor/bootdoctor.conf); see
+:mod:`bootdoctor.api.wsgi_app`.
 """
 
-import os
+from bootdoctor.api import wsgi_app
 
-from bootdoctor.api import app as api_app
-from bootdoctor.api import guru
-from bootdoctor import service
-
-CONFIG_ENV = 'BOOTDOCTOR_CONFIG_FILE'
-DEFAULT_CONFIG_FILE = '/etc/bootdoctor/bootdoctor.conf'
-
-
-def config_files(environ=None):
-    """The configuration files to read, from the environment."""
-    environ = os.environ if environ is None else environ
-    value = environ.get(CONFIG_ENV, '').strip() or DEFAULT_CONFIG_FILE
-    return [name.strip() for name in value.split(',') if name.strip()]
-
-
-def init_application(environ=None):
-    """Parse the configuration once and build the WSGI application."""
-    files = config_files(environ)
-    for name in files:
-        if not os.path.isfile(name):
-            raise RuntimeError('bootdoctor-api configuration file %s does '
-                               'not exist (set %s)' % (name, CONFIG_ENV))
-    conf = service.prepare_service([], default_config_files=files,
-                                   guru_meditation=False)
-    guru.setup(conf)
-    return api_app.build_wsgi_app(conf)
-
-
-application = init_application()
+application = wsgi_app.init_application()

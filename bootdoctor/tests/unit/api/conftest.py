@@ -19,12 +19,18 @@ overrides written to a real policy file when a test needs them.
 
 import json
 
+from keystonemiddleware import auth_token
 from oslo_config import fixture as config_fixture
+from oslo_log import log
+from oslo_middleware import opts as middleware_opts
 from oslo_policy import opts as policy_opts
 import pytest
 import webtest
 
 from bootdoctor.api import app as api_app
+# Sets bootdoctor's [cors] defaults, which the options registered below
+# copy.
+from bootdoctor.api import middleware  # noqa: F401
 from bootdoctor.api import policy
 from bootdoctor.api import storage as api_storage
 from bootdoctor import conf as bd_conf
@@ -64,13 +70,26 @@ def connection(dataset):
     conn.close()
 
 
+def make_conf():
+    """A parsed ConfigOpts with every option the API stack reads."""
+    conf = bd_conf.new_conf()
+    log.register_options(conf)
+    policy_opts.set_defaults(conf)
+    # Registered by the middleware when the stack is built; registered
+    # here first so that tests can override them before that.
+    for group, opts in (middleware_opts.list_opts_cors()
+                        + middleware_opts.list_opts_http_proxy_to_wsgi()
+                        + auth_token.list_opts()):
+        conf.register_opts(opts, group=group)
+    conf([], project='bootdoctor', default_config_files=[])
+    return conf
+
+
 @pytest.fixture
 def conf(tmp_path, dataset):
-    conf = bd_conf.new_conf()
+    conf = make_conf()
     fixture = config_fixture.Config(conf)
     fixture.setUp()
-    policy_opts.set_defaults(conf)
-    conf([], project='bootdoctor', default_config_files=[])
     fixture.config(state_path=str(tmp_path))
     fixture.config(connection=dataset.url, group='database')
     fixture.config(auth_strategy='noauth', group='api')
@@ -105,3 +124,18 @@ def make_app(conf, connection):
 @pytest.fixture
 def app(make_app):
     return make_app()
+
+
+@pytest.fixture(scope='session')
+def app_for_hypothesis(dataset, tmp_path_factory):
+    """A session-wide app (hypothesis tests take no function fixtures)."""
+    conf = make_conf()
+    conf.set_override('state_path', str(tmp_path_factory.mktemp('state')))
+    conf.set_override('connection', dataset.url, group='database')
+    conf.set_override('auth_strategy', 'noauth', group='api')
+    connection = db_api.Connection(dataset.url)
+    application = api_app.build_wsgi_app(
+        conf, storage=api_storage.Storage(connection),
+        enforcer=policy.make_enforcer(conf))
+    yield webtest.TestApp(application)
+    connection.close()
