@@ -43,6 +43,9 @@ from bootdoctor.notification import timestamps
 
 DEFAULT_MAX_BYTES = 1024 * 1024
 DEFAULT_MAX_DEPTH = 48
+# Clocks of a control plane drift by seconds to minutes; a notification
+# dated further ahead of its reception comes from a broken clock.
+DEFAULT_MAX_FUTURE_S = 3600
 MAX_ID_LENGTH = 255
 
 PRIORITIES = frozenset(('AUDIT', 'CRITICAL', 'DEBUG', 'ERROR', 'INFO',
@@ -62,9 +65,11 @@ _TRANSPORT_KEYS = ('msg_id', 'reply_q', 'client_timeout')
 
 @dataclasses.dataclass(frozen=True)
 class Limits:
-    """Bounds on one message: its size in bytes and its nesting depth."""
+    """Bounds on one message: its size in bytes, its nesting depth, and
+    how many seconds its timestamp may lie after its reception."""
     max_bytes: int = DEFAULT_MAX_BYTES
     max_depth: int = DEFAULT_MAX_DEPTH
+    max_future_s: float = DEFAULT_MAX_FUTURE_S
 
 
 DEFAULT_LIMITS = Limits()
@@ -219,6 +224,24 @@ def normalise(raw, default_timestamp=None):
     return Message(message_id=message_id, event_type=event_type,
                    publisher_id=publisher_id, priority=priority,
                    timestamp=timestamp, payload=payload, ctxt=ctxt)
+
+
+def check_not_future(message, received_at, limits=DEFAULT_LIMITS):
+    """Refuse a message dated too far after ``received_at``.
+
+    A timestamp sorts the observation among the others of its boot, so
+    one from a broken clock (a year ahead) would become the boot's last
+    update and, in a replay, the clock of stuck detection.
+    """
+    received = _default(received_at)
+    ahead = (message.timestamp - received).total_seconds()
+    if ahead > limits.max_future_s:
+        raise ParseError('timestamp: %s is %d s after the message was '
+                         'received (%s); more than %d s ahead is a broken '
+                         'clock' % (timestamps.isoformat(message.timestamp),
+                                    ahead, timestamps.isoformat(received),
+                                    limits.max_future_s),
+                         message.message_id)
 
 
 def _first_present(metadata, top, key, raw_value=False):

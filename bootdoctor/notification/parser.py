@@ -48,13 +48,17 @@ class Parsed:
         return self.message['event_type']
 
 
-def parse(message, *, default_timestamp=None, limits=None, registry=None):
+def parse(message, *, default_timestamp=None, limits=None, registry=None,
+          received_at=None):
     """Parse one notification in any wire shape.
 
     ``default_timestamp`` (a datetime or ISO string) is used when neither
     the message nor its context has a timestamp (Nova's sample files).
-    ``limits`` bounds size and nesting (:class:`envelope.Limits`);
-    ``registry`` replaces the installed handlers (tests).
+    ``limits`` bounds size, nesting and clock skew
+    (:class:`envelope.Limits`); ``registry`` replaces the installed
+    handlers (tests). ``received_at`` (a datetime) is when the message
+    arrived: one dated more than ``limits.max_future_s`` after it is
+    refused. Parsing itself reads no clock.
 
     Raises :class:`ParseError`, and nothing else, for any bad input.
     """
@@ -72,6 +76,8 @@ def parse(message, *, default_timestamp=None, limits=None, registry=None):
                              % fields.describe(event_type, 80))
         normal = envelope.normalise(raw, default_timestamp)
         message_id = normal.message_id
+        if received_at is not None:
+            envelope.check_not_future(normal, received_at, limits)
         observations = tuple(handler.observe(normal))
     except ParseError as exc:
         if exc.message_id is None:
@@ -90,13 +96,13 @@ def parse(message, *, default_timestamp=None, limits=None, registry=None):
 
 def parse_listener(ctxt, publisher_id, event_type, payload, metadata,
                    priority=None, *, default_timestamp=None, limits=None,
-                   registry=None):
+                   registry=None, received_at=None):
     """parse() for the arguments of a NotificationListener endpoint."""
     return parse({'ctxt': ctxt, 'publisher_id': publisher_id,
                   'event_type': event_type, 'payload': payload,
                   'metadata': metadata, 'priority': priority},
                  default_timestamp=default_timestamp, limits=limits,
-                 registry=registry)
+                 registry=registry, received_at=received_at)
 
 
 def _check_observations(observations, message_id):
