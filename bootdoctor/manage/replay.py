@@ -69,12 +69,21 @@ def parse_time(text):
     return value
 
 
-class Replay(object):
-    """Reads files, stores observations and builds the records."""
+def _utcnow():
+    return datetime.datetime.now(datetime.timezone.utc)
 
-    def __init__(self, connection, batch_size=500):
+
+class Replay(object):
+    """Reads files, stores observations and builds the records.
+
+    ``clock`` gives the time a message is read; one dated too far after
+    it (a broken clock) is rejected.
+    """
+
+    def __init__(self, connection, batch_size=500, clock=_utcnow):
         self.connection = connection
         self.batch_size = batch_size
+        self.clock = clock
         self.rejected = []
         self.newest = None
         self.received = 0
@@ -94,7 +103,7 @@ class Replay(object):
             self._reject(where, item, None)
             return
         try:
-            parsed = notification.parse(item)
+            parsed = notification.parse(item, received_at=self.clock())
         except notification.ParseError as error:
             self._reject(where, error, item)
             return
