@@ -13,6 +13,8 @@
 
 import json
 
+import yaml
+
 from bootdoctor.tests.unit.client import fakes
 
 EVENTS = fakes.BOOT_URL + '/v1/boots/%s/events' % fakes.UUID
@@ -77,3 +79,19 @@ def test_event_list_404(osc, api):
     assert result.code == 1
     assert result.err.strip().startswith(
         'No boot record for server %s (HTTP 404)' % fakes.UUID)
+
+
+def test_event_list_yaml_value_csv(osc, api):
+    api.get(EVENTS, json={'events': EVENT_LIST})
+    result = osc('boot', 'event', 'list', fakes.UUID, '-f', 'yaml')
+    assert [row['Event Type'] for row in yaml.safe_load(result.out)] == [
+        'instance.update', 'instance.create.error']
+    result = osc('boot', 'event', 'list', fakes.UUID, '-f', 'value', '-c',
+                 'Event Type', '-c', 'Task State')
+    assert result.out.splitlines() == ['instance.update networking',
+                                       'instance.create.error None']
+    result = osc('boot', 'event', 'list', fakes.UUID, '-f', 'csv', '-c',
+                 'Event Type', '-c', 'State')
+    assert result.out.splitlines() == [
+        '"Event Type","State"', '"instance.update","building"',
+        '"instance.create.error","error"']

@@ -68,3 +68,16 @@ def test_step_show_not_a_number(osc, api):
     result = osc('boot', 'step', 'show', 'two')
     assert result.code == 2
     assert "invalid int value: 'two'" in result.err
+
+
+def test_step_list_yaml_value_csv(osc, api):
+    api.get(STEPS, json={'phases': ['scheduling'], 'steps': fakes.CATALOGUE})
+    result = osc('boot', 'step', 'list', '-f', 'yaml')
+    assert yaml.safe_load(result.out)[11]['Title'] == 'Neutron binds the port'
+    result = osc('boot', 'step', 'list', '-f', 'value', '-c', 'Number',
+                 '-c', 'Phase')
+    assert result.out.splitlines()[9] == '10 networking'
+    result = osc('boot', 'step', 'list', '-f', 'csv', '-c', 'Number', '-c',
+                 'Title')
+    assert result.out.splitlines()[:2] == [
+        '"Number","Title"', '1,"API receives the boot request"']
