@@ -79,6 +79,11 @@ def record_columns(record):
     return tuple(names), tuple(values)
 
 
+def _joined(values):
+    """Repeated option values as the API's comma-separated list."""
+    return ','.join(values) if values else None
+
+
 def _row(record, spec):
     row = []
     for _title, key, formatter in spec:
@@ -94,20 +99,23 @@ class ListBoot(command.Lister):
         parser = super().get_parser(prog_name)
         parser.add_argument(
             '--status', metavar='<status>', choices=common.STATUSES,
-            help='Only boots in this status: %s'
+            action='append',
+            help='Only boots in this status: %s (repeat for several)'
                  % ', '.join(common.STATUSES))
         parser.add_argument(
             '--phase', metavar='<phase>', choices=common.PHASES,
+            action='append',
             help='Only boots whose current, failed or stuck phase is this '
-                 'one: %s' % ', '.join(common.PHASES))
+                 'one: %s (repeat for several)' % ', '.join(common.PHASES))
         parser.add_argument(
-            '--host', metavar='<host>',
-            help='Only boots placed on this compute host')
+            '--host', metavar='<host>', action='append',
+            help='Only boots placed on this compute host (repeat for '
+                 'several)')
         parser.add_argument(
-            '--failed-component', metavar='<component>',
-            help='Only boots whose root cause is in this component '
-                 '(for example nova-compute, neutron-server, '
-                 'nova-scheduler)')
+            '--failed-component', metavar='<component>', action='append',
+            help='Only boots whose root cause is in this component of the '
+                 'catalogue, for example nova-compute, neutron or '
+                 'nova-scheduler (repeat for several)')
         parser.add_argument(
             '--request-id', metavar='<request-id>',
             help='Only the boot of this request (req-...)')
@@ -116,15 +124,16 @@ class ListBoot(command.Lister):
             help='Only boots of this project (admin only)')
         parser.add_argument(
             '--since', metavar='<time>', type=common.timestamp,
-            help='Only boots updated at or after this time: ISO 8601 '
+            help='Only boots created at or after this time: ISO 8601 '
                  '(2024-05-01T12:00:00Z) or an age (30m, 6h, 2d)')
         parser.add_argument(
             '--until', metavar='<time>', type=common.timestamp,
-            help='Only boots updated before this time: ISO 8601 or an age')
+            help='Only boots created before this time: ISO 8601 or an '
+                 'age')
         parser.add_argument(
             '--sort', metavar='<key>[:<direction>]',
-            help='Sort by this field, asc or desc (for example '
-                 'updated_at:desc)')
+            help='Sort by created_at, updated_at or duration_s, '
+                 'optionally with :asc or :desc (default: created_at:desc)')
         parser.add_argument(
             '--all-projects', action='store_true', default=False,
             help='List the boots of every project (admin only)')
@@ -143,9 +152,10 @@ class ListBoot(command.Lister):
         spec = LIST_COLUMNS + (LONG_COLUMNS if parsed_args.long else ())
         records = client.list_boots(
             limit=parsed_args.limit,
-            status=parsed_args.status, phase=parsed_args.phase,
-            host=parsed_args.host,
-            failed_component=parsed_args.failed_component,
+            status=_joined(parsed_args.status),
+            phase=_joined(parsed_args.phase),
+            host=_joined(parsed_args.host),
+            failed_component=_joined(parsed_args.failed_component),
             request_id=parsed_args.request_id,
             project_id=parsed_args.project,
             since=parsed_args.since, until=parsed_args.until,

@@ -123,6 +123,15 @@ def test_list_filters_become_query_parameters(osc, api):
         'all_projects': ['true'], 'limit': ['5']}
 
 
+def test_list_repeated_filters_are_joined(osc, api):
+    api.get(BOOTS, json={'boots': []})
+    result = osc('boot', 'list', '--status', 'error', '--status', 'stuck',
+                 '--host', 'compute-1', '--host', 'compute-2')
+    assert result.code == 0, result.err
+    assert api.last_request.qs == {'status': ['error,stuck'],
+                                   'host': ['compute-1,compute-2']}
+
+
 def test_list_without_filters_sends_none(osc, api):
     api.get(BOOTS, json={'boots': []})
     assert osc('boot', 'list').code == 0
