@@ -124,6 +124,7 @@ function configure_bootdoctor {
     iniset "$BOOTDOCTOR_CONF" oslo_messaging_notifications transport_url \
         "$(get_notification_url)"
     iniset "$BOOTDOCTOR_CONF" oslo_messaging_notifications driver messagingv2
+    iniset "$BOOTDOCTOR_CONF" collector pool "$BOOTDOCTOR_LISTENER_POOL"
 
     iniset "$BOOTDOCTOR_CONF" database connection "$(bootdoctor_database_url)"
 
@@ -132,6 +133,7 @@ function configure_bootdoctor {
         "$BOOTDOCTOR_SERVICE_USER"
 
     # Service credentials: the collector asks Nova about stuck boots.
+    iniset "$BOOTDOCTOR_CONF" nova reconcile True
     iniset "$BOOTDOCTOR_CONF" nova auth_type password
     iniset "$BOOTDOCTOR_CONF" nova auth_url "$KEYSTONE_SERVICE_URI"
     iniset "$BOOTDOCTOR_CONF" nova username "$BOOTDOCTOR_SERVICE_USER"
@@ -150,7 +152,9 @@ function configure_bootdoctor {
     fi
 
     configure_bootdoctor_notifiers
-    create_bootdoctor_accounts
+    if is_service_enabled keystone; then
+        create_bootdoctor_accounts
+    fi
 }
 
 # init_bootdoctor: create the database and its schema.

@@ -38,8 +38,9 @@ function define_plugin {
 }
 
 # is_service_enabled service [service ...]: true if any is enabled.
-# As in DevStack: an exact name in ENABLED_SERVICES, a group function
-# is_<name>_enabled, or one of the legacy group prefixes.
+# As in DevStack: an exact name in ENABLED_SERVICES, or a group function
+# is_<name>_enabled (defined below for the lib/* groups, and by the
+# plugin for bootdoctor).
 function is_service_enabled {
     _record is_service_enabled "$@"
     local service
@@ -53,16 +54,31 @@ function is_service_enabled {
                 return 0
             fi
         fi
-        case $service in
-            nova) [[ ",$ENABLED_SERVICES" == *",n-"* ]] && return 0 ;;
-            glance) [[ ",$ENABLED_SERVICES" == *",g-"* ]] && return 0 ;;
-            neutron)
-                [[ ",$ENABLED_SERVICES" == *",q-"* ]] && return 0
-                [[ ",$ENABLED_SERVICES" == *",neutron-"* ]] && return 0 ;;
-            cinder) [[ ",$ENABLED_SERVICES" == *",c-"* ]] && return 0 ;;
-        esac
+        # functions-common's own special case for the nova group.
+        if [[ $service == nova && ",$ENABLED_SERVICES" == *",n-"* ]]; then
+            return 0
+        fi
     done
     return 1
+}
+
+# The group functions lib/keystone, lib/glance, lib/neutron and lib/cinder
+# define, which is_service_enabled calls for the group names.
+function is_keystone_enabled {
+    [[ ",$ENABLED_SERVICES," == *",key,"* ]]
+}
+
+function is_glance_enabled {
+    [[ ",$ENABLED_SERVICES" == *",g-"* ]]
+}
+
+function is_neutron_enabled {
+    [[ ",$ENABLED_SERVICES" == *",q-"* ||
+        ",$ENABLED_SERVICES" == *",neutron-"* ]]
+}
+
+function is_cinder_enabled {
+    [[ ",$ENABLED_SERVICES" == *",c-"* ]]
 }
 
 # functions-common: config files

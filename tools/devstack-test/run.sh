@@ -244,6 +244,7 @@ ALL=key,mysql,rabbit,n-api,n-cond,n-sch,n-cpu,placement-api,g-api,q-svc,c-api,c-
 run_scenario full "$ALL"
 check "every phase ran" test $? -eq 0
 L=$CALLS_LOG
+check "accounts need Keystone" called "$L" is_service_enabled keystone
 U=http://192.0.2.10/boot-diagnostics
 RABBIT=rabbit://stackrabbit:rabbit-secret@192.0.2.10:5672/
 MANAGE=$SANDBOX/usr/local/bin
@@ -279,6 +280,8 @@ check "bootdoctor.conf: MySQL database" ini_is "$C" database connection \
 check "bootdoctor.conf: state_path" ini_is "$C" DEFAULT state_path "$R_STATE_PATH"
 check "bootdoctor.conf: keystone auth" ini_is "$C" api auth_strategy keystone
 check "bootdoctor.conf: auth_token user" ini_is "$C" keystone_authtoken username bootdoctor
+check "bootdoctor.conf: own listener pool" ini_is "$C" collector pool bootdoctor
+check "bootdoctor.conf: reconcile with Nova" ini_is "$C" nova reconcile True
 check "bootdoctor.conf: service credentials" ini_is "$C" nova username bootdoctor
 check "bootdoctor.conf: service password" ini_is "$C" nova password service-secret
 check "auth_token configured by DevStack's function" \
@@ -354,6 +357,14 @@ run_scenario api-down "$ALL"
 check "stack fails when the API does not start" test $? -ne 0
 unset WAIT_FOR_SERVICE_RC
 check "died with a message" grep -q "bootdoctor-api did not start" "$CALLS_LOG"
+
+# 6. A node without Keystone: no accounts to create there.
+run_scenario no-keystone mysql,rabbit,n-api,n-cond,n-cpu
+check "every phase ran" test $? -eq 0
+L=$CALLS_LOG
+check "no service user" not_called "$L" create_service_user
+check "no catalogue entry" not_called "$L" get_or_create_service
+check "still configured" ini_is "$R_CONF" api auth_strategy keystone
 
 # Static rules for the plugin files.
 SCENARIO=static
