@@ -12,7 +12,7 @@
 
 """Recognise every wire shape and normalise it to one message.
 
-Shapes accepted (see doc FORMATS):
+Shapes accepted:
 
 * the oslo.messaging v2 envelope ``{"oslo.version": "2.0", "oslo.message":
   "<JSON string>"}`` as it travels on RabbitMQ;
@@ -65,8 +65,11 @@ _TRANSPORT_KEYS = ('msg_id', 'reply_q', 'client_timeout')
 
 @dataclasses.dataclass(frozen=True)
 class Limits:
-    """Bounds on one message: its size in bytes, its nesting depth, and
-    how many seconds its timestamp may lie after its reception."""
+    """Bounds on one message.
+
+    Its size in bytes, its nesting depth, and how many seconds its
+    timestamp may lie after its reception.
+    """
     max_bytes: int = DEFAULT_MAX_BYTES
     max_depth: int = DEFAULT_MAX_DEPTH
     max_future_s: float = DEFAULT_MAX_FUTURE_S

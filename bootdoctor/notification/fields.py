@@ -135,40 +135,44 @@ def check_json(value, path, max_depth, max_size):
     nesting deeper than ``max_depth``, more than ``max_size`` characters
     of keys and strings (plus a few per scalar), keys that are not
     strings, values that are not JSON types, NaN or infinite numbers and
-    strings holding lone surrogates (invalid UTF-8 on the wire).
+    strings holding lone surrogates (invalid UTF-8 on the wire). Errors
+    about the whole value name ``path``; errors about a field name the
+    field (``payload.host``).
     """
     size = 0
-    stack = [(value, path, 0)]
+    stack = [(value, '', 0)]
     while stack:
         item, where, depth = stack.pop()
         if depth > max_depth:
             raise ParseError('%s: nesting deeper than %d levels'
                              % (path, max_depth))
+        here = where or path
         if isinstance(item, str):
             size += len(item) + 2
-            _check_text(item, where)
+            _check_text(item, here)
         elif isinstance(item, dict):
             size += 2
             for key, sub in item.items():
                 if not isinstance(key, str):
                     raise ParseError('%s: object key %s is not a string'
-                                     % (where, describe(key)))
-                _check_text(key, where)
+                                     % (here, describe(key)))
+                _check_text(key, here)
                 size += len(key) + 3
-                stack.append((sub, '%s.%s' % (where, key), depth + 1))
+                stack.append((sub, '%s.%s' % (where, key) if where else key,
+                              depth + 1))
         elif isinstance(item, list):
             size += 2
             for i, sub in enumerate(item):
-                stack.append((sub, '%s[%d]' % (where, i), depth + 1))
+                stack.append((sub, '%s[%d]' % (here, i), depth + 1))
         elif isinstance(item, float):
             size += 8
             if not math.isfinite(item):
-                raise ParseError('%s: not a finite number' % where)
+                raise ParseError('%s: not a finite number' % here)
         elif item is None or isinstance(item, (bool, int)):
             size += 4
         else:
             raise ParseError('%s: %s is not a JSON value'
-                             % (where, type_name(item)))
+                             % (here, type_name(item)))
         if size > max_size:
             raise ParseError('%s: larger than %d bytes' % (path, max_size))
     return size

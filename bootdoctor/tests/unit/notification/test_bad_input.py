@@ -245,25 +245,25 @@ def test_lone_surrogates_are_refused():
     message = row()
     message['payload']['display_name'] = 'rec-\udcff'
     assert reason(message) == \
-        'message.payload.display_name: not valid UTF-8 (lone surrogate)'
+        'payload.display_name: not valid UTF-8 (lone surrogate)'
 
 
 @pytest.mark.parametrize('value', [float('nan'), float('inf')])
 def test_non_finite_numbers_are_refused(value):
     message = row()
     message['payload']['vcpus'] = value
-    assert reason(message) == 'message.payload.vcpus: not a finite number'
+    assert reason(message) == 'payload.vcpus: not a finite number'
 
 
 def test_python_objects_are_refused():
     message = row()
     message['payload']['launched_at'] = datetime.datetime.now()
     assert reason(message) == \
-        'message.payload.launched_at: datetime is not a JSON value'
+        'payload.launched_at: datetime is not a JSON value'
     message = row()
     message['payload'][1] = 'one'
     assert reason(message) == \
-        'message.payload: object key 1 is not a string'
+        'payload: object key 1 is not a string'
 
 
 @pytest.mark.parametrize('text,expected', [
@@ -308,4 +308,26 @@ def test_bad_default_timestamp():
 
 def test_limits_defaults():
     assert envelope.DEFAULT_LIMITS == notification.Limits(
-        max_bytes=1024 * 1024, max_depth=48)
+        max_bytes=1024 * 1024, max_depth=48, max_future_s=3600)
+
+
+def test_a_timestamp_far_after_reception_is_a_broken_clock():
+    message = row()
+    sent = datetime.datetime(2026, 11, 25, 8, 42, 21, 665574, tzinfo=UTC)
+    minutes = datetime.timedelta(minutes=5)
+    # Minutes of drift either way are accepted.
+    for received in (sent - minutes, sent + minutes, sent):
+        assert notification.parse(message, received_at=received).observations
+    text = reason(message, received_at=sent - datetime.timedelta(days=365))
+    assert text.startswith('timestamp: 2026-11-25T08:42:21.665574+00:00 is '
+                           '31536000 s after the message was received')
+    limits = notification.Limits(max_future_s=10)
+    assert reason(message, received_at=sent - minutes, limits=limits) \
+        .endswith('more than 10 s ahead is a broken clock')
+    args = (message['ctxt'], message['publisher_id'], message['event_type'],
+            message['payload'], {'message_id': message['message_id'],
+                                 'timestamp': message['timestamp']})
+    with pytest.raises(notification.ParseError) as exc:
+        notification.parse_listener(
+            *args, 'info', received_at=sent - datetime.timedelta(days=1))
+    assert exc.value.message_id == message['message_id']
