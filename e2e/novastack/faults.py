@@ -215,7 +215,6 @@ def gate_scheduler(stack, gate):
         gate.pass_through()
         return result
 
-    select_destinations.__wrapped__ = real
     stack.useFixture(fixtures.MonkeyPatch(
         'nova.scheduler.manager.SchedulerManager.select_destinations',
         select_destinations))

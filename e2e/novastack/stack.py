@@ -59,7 +59,6 @@ class NovaStack(integrated_helpers._IntegratedTestBase):
     """
 
     CAST_AS_CALL = False
-    USE_NEUTRON = True
     microversion = 'latest'
 
     SCENARIO = None
