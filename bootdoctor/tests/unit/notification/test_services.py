@@ -228,6 +228,15 @@ def test_short_image_transfer_is_an_error():
     assert obs.details['short_transfer'] is True
 
 
+@pytest.mark.parametrize('name', ['image.create', 'image.update',
+                                  'image.delete', 'image.member.create',
+                                  'image.member.update',
+                                  'image.member.delete'])
+def test_other_glance_events_are_not_boot_events(name):
+    message = samples.load('other', 'searchlight', 'images.json')[name]
+    assert reason(message) == "event_type: unknown event type %r" % name
+
+
 def test_image_send_bytes_must_be_an_integer():
     message = image_send()
     message['payload']['bytes_sent'] = '42'
