@@ -54,6 +54,12 @@ def add_parsers(subparsers):
                         help='Publish a service\'s notifications to another '
                              'exchange, e.g. cinder=openstack. Defaults: '
                              'nova, neutron, cinder, glance.')
+    parser.add_argument('--topic', action='append', default=[],
+                        metavar='TOPIC=NAME',
+                        help='Publish a Notifier topic under another name, '
+                             'e.g. notifications=test_notifications (the '
+                             'topics are notifications and '
+                             'versioned_notifications).')
     parser.add_argument('--list', action='store_true',
                         help='List the scenarios and exit.')
     parser.set_defaults(func=simulate_command)
@@ -78,18 +84,20 @@ def configured_url(conf):
             conf.transport_url)
 
 
-def parse_exchanges(items):
-    exchanges = {}
+def parse_pairs(option, items, keys):
+    """{KEY: VALUE} from KEY=VALUE items, KEY one of ``keys``."""
+    pairs = {}
     for item in items:
-        service, sep, exchange = item.partition('=')
-        if not sep or not exchange or (
-                service not in simulator.publisher.DEFAULT_EXCHANGES):
-            raise ValueError('--exchange takes SERVICE=EXCHANGE with SERVICE '
-                             'one of %s, not %r' % (', '.join(
-                                 simulator.publisher.DEFAULT_EXCHANGES),
-                                 item))
-        exchanges[service] = exchange
-    return exchanges
+        key, sep, value = item.partition('=')
+        if not sep or not value or key not in keys:
+            raise ValueError('%s takes %s with %s one of %s, not %r' % (
+                option, _METAVARS[option], _METAVARS[option].split('=')[0],
+                ', '.join(keys), item))
+        pairs[key] = value
+    return pairs
+
+
+_METAVARS = {'--exchange': 'SERVICE=EXCHANGE', '--topic': 'TOPIC=NAME'}
 
 
 def simulate_command(conf, out=None):
@@ -102,7 +110,10 @@ def simulate_command(conf, out=None):
         return 0
     try:
         names = simulator.scenario_names(args.scenario or [simulator.MIX])
-        exchanges = parse_exchanges(args.exchange)
+        exchanges = parse_pairs('--exchange', args.exchange,
+                                simulator.publisher.DEFAULT_EXCHANGES)
+        topics = parse_pairs('--topic', args.topic,
+                             simulator.publisher.TOPICS)
     except (KeyError, ValueError) as exc:
         print('error: %s' % (exc.args[0] if exc.args else exc),
               file=sys.stderr)
@@ -113,7 +124,7 @@ def simulate_command(conf, out=None):
               'notifications] transport_url', file=sys.stderr)
         return 2
     boots = simulator.plan(args.boots, names, seed=args.seed)
-    publisher = simulator.Publisher(url, exchanges=exchanges)
+    publisher = simulator.Publisher(url, exchanges=exchanges, topics=topics)
     try:
         sent = publisher.publish(
             (e for _, e in simulator.interleave(

@@ -1,0 +1,114 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""What one collector process has seen, for Guru Meditation and tests.
+
+Counts are kept per exchange and event type. oslo.messaging does not tell
+an endpoint which exchange a message came from, so a message is counted
+under the exchange of the service that published it (``nova`` for
+``compute.*`` and ``instance.*``, ``neutron`` for ``port.*``...), which is
+the exchange it arrives on in a default deployment.
+"""
+
+import collections
+import threading
+
+from oslo_utils import timeutils
+
+FIELDS = ('received', 'processed', 'duplicates', 'rejected', 'requeued')
+
+# publisher_id prefix (before "." or ":") -> the service's exchange.
+_PUBLISHERS = {
+    'compute': 'nova', 'scheduler': 'nova', 'conductor': 'nova',
+    'compute_task': 'nova', 'api': 'nova', 'network': 'neutron',
+    'volume': 'cinder', 'image': 'glance', 'identity': 'keystone',
+}
+
+
+def exchange_of(publisher_id, event_type=None):
+    """The exchange the service that sent a message publishes to."""
+    prefix = str(publisher_id or '').replace(':', '.').split('.', 1)[0]
+    if prefix.startswith('nova-'):
+        return 'nova'
+    if prefix in _PUBLISHERS:
+        return _PUBLISHERS[prefix]
+    head = str(event_type or '').split('.', 1)[0]
+    for exchange, heads in (('nova', ('compute', 'instance', 'scheduler',
+                                      'compute_task')),
+                            ('neutron', ('port',)), ('cinder', ('volume',)),
+                            ('glance', ('image',)),
+                            ('keystone', ('identity',))):
+        if head in heads:
+            return exchange
+    return 'unknown'
+
+
+class Counters:
+    """Thread-safe counters; the listener runs batches concurrently."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._counts = collections.defaultdict(
+            lambda: dict.fromkeys(FIELDS, 0))
+        self._last = {}
+        self.started_at = timeutils.utcnow(with_timezone=True)
+        self.batches = 0
+        self.emitted = collections.Counter()
+        self.stuck_checks = 0
+        self.last_stuck_check = None
+        self.db_errors = 0
+
+    def add(self, field, exchange, event_type, n=1):
+        with self._lock:
+            self._counts[(exchange, event_type)][field] += n
+            if field == 'received':
+                self._last[exchange] = timeutils.utcnow(with_timezone=True)
+
+    def count_emitted(self, event_type):
+        with self._lock:
+            self.emitted[event_type] += 1
+
+    def count_batch(self):
+        with self._lock:
+            self.batches += 1
+
+    def count_db_error(self):
+        with self._lock:
+            self.db_errors += 1
+
+    def count_stuck_check(self, when):
+        with self._lock:
+            self.stuck_checks += 1
+            self.last_stuck_check = when
+
+    def totals(self):
+        """Sum of every field over exchanges and event types."""
+        with self._lock:
+            totals = dict.fromkeys(FIELDS, 0)
+            for counts in self._counts.values():
+                for field in FIELDS:
+                    totals[field] += counts[field]
+            return totals
+
+    def snapshot(self):
+        """A copy: {(exchange, event_type): counts}, last times, totals."""
+        with self._lock:
+            per_type = {key: dict(value) for key, value in
+                        sorted(self._counts.items())}
+            last = dict(sorted(self._last.items()))
+        return {'per_type': per_type, 'last_message_at': last,
+                'totals': self.totals(), 'batches': self.batches,
+                'emitted': dict(self.emitted),
+                'stuck_checks': self.stuck_checks,
+                'last_stuck_check': self.last_stuck_check,
+                'db_errors': self.db_errors,
+                'started_at': self.started_at}

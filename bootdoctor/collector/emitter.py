@@ -1,0 +1,154 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""bootdoctor.boot.stuck and bootdoctor.boot.failed notifications.
+
+Each is sent once per boot and state, also with several collectors: the
+storage's ``mark_emitted`` lets only the first caller through. The mark is
+taken before sending, so a crash between the two loses that notification
+rather than sending it twice (at most once).
+"""
+
+import re
+import socket
+
+from oslo_context import context
+from oslo_log import log
+import oslo_messaging
+
+LOG = log.getLogger(__name__)
+
+# Record status -> (event type, priority, mark_emitted state).
+EVENTS = {
+    'stuck': ('bootdoctor.boot.stuck', 'warn', 'stuck'),
+    'error': ('bootdoctor.boot.failed', 'error', 'error'),
+}
+PUBLISHER = 'bootdoctor-collector'
+_REQUEST_ID = re.compile(r'^req-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-'
+                         r'[0-9a-f]{4}-[0-9a-f]{12}$')
+
+
+def payload(record):
+    """The notification payload: enough to alarm on and to look further."""
+    root = record.get('root_cause') or {}
+    diagnosis = record.get('diagnosis') or {}
+    return {
+        'instance_uuid': record['instance_uuid'],
+        'request_id': record.get('request_id'),
+        'project_id': record.get('project_id'),
+        'user_id': record.get('user_id'),
+        'status': record['status'],
+        'phase': record.get('phase'),
+        'step': record.get('step'),
+        'host': record.get('host'),
+        'attempts': len(record.get('attempts') or ()),
+        'fault': record.get('fault'),
+        'root_cause': {k: root.get(k) for k in (
+            'exception', 'message', 'step', 'component', 'host')}
+        if root else None,
+        'summary': diagnosis.get('summary'),
+        'created_at': record.get('created_at'),
+        'updated_at': record.get('updated_at'),
+    }
+
+
+class Emitter:
+    """Sends the notifications through an oslo.messaging Notifier.
+
+    :param transport: a notification transport; its control_exchange is
+        the exchange the notifications go to.
+    :param conf: for ``[collector] emit_notifications`` and the
+        ``[oslo_messaging_notifications]`` driver and topics.
+    :param connection: the storage, for ``mark_emitted``.
+    """
+
+    def __init__(self, conf, transport, connection, counters=None,
+                 host=None):
+        self.conf = conf
+        self.connection = connection
+        self.counters = counters
+        # The configured drivers, else messagingv2.
+        driver = (None if conf.oslo_messaging_notifications.driver
+                  else 'messagingv2')
+        self.notifier = oslo_messaging.Notifier(
+            transport, publisher_id='%s:%s' % (
+                PUBLISHER, host or socket.gethostname()),
+            driver=driver, serializer=_ContextSerializer())
+
+    def emit_for(self, records):
+        """Emit for every stuck or failed record not emitted before.
+
+        Raises the storage's DBUnavailable if the mark cannot be taken,
+        so the caller retries later.
+        """
+        sent = []
+        if not self.conf.collector.emit_notifications:
+            return sent
+        for record in records:
+            record = record.to_dict() if hasattr(record, 'to_dict') else (
+                record)
+            event = EVENTS.get(record.get('status'))
+            if event is None:
+                continue
+            event_type, priority, state = event
+            if not self.connection.mark_emitted(record['instance_uuid'],
+                                                state):
+                continue
+            ctxt = _Context({
+                'request_id': context.generate_request_id(),
+                'global_request_id': _global_request_id(record),
+                'project_id': record.get('project_id'),
+                'user_id': record.get('user_id')})
+            getattr(self.notifier, priority)(ctxt, event_type,
+                                             payload(record))
+            LOG.info('Sent %(event)s for boot %(uuid)s (%(summary)s)',
+                     {'event': event_type, 'uuid': record['instance_uuid'],
+                      'summary': (record.get('diagnosis') or {}).get(
+                          'summary')})
+            if self.counters is not None:
+                self.counters.count_emitted(event_type)
+            sent.append((event_type, record['instance_uuid']))
+        return sent
+
+
+class _Context:
+    """The notification's context: the boot's project, user and request.
+
+    A RequestContext would become this thread's current context and tag
+    the collector's own log lines; the Notifier only needs
+    ``redacted_copy`` and ``to_dict``.
+    """
+
+    def __init__(self, values):
+        self.values = values
+
+    def redacted_copy(self, **kwargs):
+        return self
+
+    def to_dict(self):
+        return dict(self.values)
+
+
+class _ContextSerializer(oslo_messaging.NoOpSerializer):
+    """Sends the context as its dict on every driver (RabbitMQ does)."""
+
+    def serialize_context(self, ctxt):
+        return ctxt.to_dict() if hasattr(ctxt, 'to_dict') else ctxt
+
+
+def _global_request_id(record):
+    # The boot's own request id, as the global request id, links the alarm
+    # to the services' logs (the form oslo.middleware accepts).
+    request_id = record.get('request_id')
+    if request_id and _REQUEST_ID.match(request_id):
+        return request_id
+    return None

@@ -1,0 +1,276 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""One batch of notifications: parse, store, rebuild, then acknowledge.
+
+The delivery rules:
+
+- A batch is acknowledged (HANDLED) only after its observations and the
+  records they change are committed.
+- A transient database fault (DBUnavailable, or no schema yet) hands the
+  batch back to the broker (REQUEUE) after a back-off shared by every
+  batch of the process, so an outage loses nothing and the broker does not
+  spin.
+- A message that can never be parsed is acknowledged, counted, logged with
+  its message_id and stored as a rejection; it is never requeued.
+- A duplicate (same message_id) adds nothing; its boot is rebuilt to the
+  same record. Every boot a batch names is rebuilt, new observations or
+  not, so a batch requeued after its observations were stored still
+  updates the records.
+- Any other failure of a batch is retried message by message, and a
+  message failing alone is stored as a rejection with the error.
+"""
+
+import threading
+import time
+
+from oslo_log import log
+import oslo_messaging
+from oslo_utils import timeutils
+
+from bootdoctor.collector import counters as counters_mod
+from bootdoctor.collector import rebuild as rebuild_mod
+from bootdoctor.db import exceptions as db_exc
+from bootdoctor import notification
+
+LOG = log.getLogger(__name__)
+HANDLED = oslo_messaging.NotificationResult.HANDLED
+REQUEUE = oslo_messaging.NotificationResult.REQUEUE
+
+
+class Retry(Exception):
+    """The batch must go back to the broker."""
+
+
+class Backoff:
+    """One back-off for every batch of a process.
+
+    After a transient fault nobody touches the database until the wait is
+    over; the wait doubles at each consecutive fault up to a maximum.
+    ``stopping`` (an Event) cuts the waits short when the service stops.
+    """
+
+    def __init__(self, initial, maximum, stopping=None, clock=time.monotonic):
+        # Callables, so that a configuration reload takes effect.
+        self.initial = initial if callable(initial) else (lambda: initial)
+        self.maximum = maximum if callable(maximum) else (lambda: maximum)
+        self.stopping = stopping or threading.Event()
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._delay = 0.0
+        self._until = 0.0
+
+    @property
+    def delay(self):
+        return self._delay
+
+    def failed(self):
+        with self._lock:
+            self._delay = min(self.maximum(),
+                              self._delay * 2 if self._delay else
+                              self.initial())
+            self._until = self._clock() + self._delay
+            return self._delay
+
+    def succeeded(self):
+        with self._lock:
+            self._delay = 0.0
+            self._until = 0.0
+
+    def wait(self):
+        """Sleep until the back-off is over; False if stopping meanwhile."""
+        while True:
+            with self._lock:
+                remaining = self._until - self._clock()
+            if remaining <= 0:
+                return not self.stopping.is_set()
+            if self.stopping.wait(remaining):
+                return False
+
+
+class BatchProcessor:
+    """Handles the batches the notification endpoints receive.
+
+    :param connection: the storage (bootdoctor.db.api.Connection).
+    :param deadlines: callable returning the per-phase deadlines now
+        (they are mutable options).
+    :param emitter: sends bootdoctor.boot.* notifications, or None.
+    :param checks: deployment checks, or None.
+    """
+
+    def __init__(self, connection, counters, backoff, deadlines,
+                 emitter=None, checks=None, clock=None):
+        self.connection = connection
+        self.counters = counters
+        self.backoff = backoff
+        self.deadlines = deadlines
+        self.emitter = emitter
+        self.checks = checks
+        self.clock = clock or (lambda: timeutils.utcnow(with_timezone=True))
+        self._heartbeats = {}
+        self._heartbeat_lock = threading.Lock()
+
+    def process(self, messages, priority):
+        """Handle a batch of listener messages of one priority."""
+        self.counters.count_batch()
+        keys = [_key(m) for m in messages]
+        for exchange, event_type in keys:
+            self.counters.add('received', exchange, event_type)
+        if not self.backoff.wait():
+            return self._requeue(keys)
+        parsed, rejected = self._parse(messages, priority)
+        try:
+            try:
+                self._store(parsed, rejected)
+            except Retry:
+                raise
+            except Exception:  # noqa: anything else: isolate the culprit
+                LOG.exception('A batch of %d notifications failed; handling '
+                              'them one by one', len(messages))
+                for item in parsed:
+                    self._store_alone(item)
+                self._store([], rejected)
+        except Retry:
+            return self._requeue(keys)
+        self.backoff.succeeded()
+        return HANDLED
+
+    def _requeue(self, keys):
+        for exchange, event_type in keys:
+            self.counters.add('requeued', exchange, event_type)
+        return REQUEUE
+
+    def _parse(self, messages, priority):
+        parsed, rejected = [], []
+        for message in messages:
+            try:
+                result = notification.parse_listener(
+                    message.get('ctxt'), message.get('publisher_id'),
+                    message.get('event_type'), message.get('payload'),
+                    message.get('metadata'), priority)
+            except notification.ParseError as exc:
+                rejected.append((message, exc.reason,
+                                 exc.message_id or _message_id(message)))
+                continue
+            except Exception as exc:  # noqa: a parser bug is a rejection
+                LOG.exception('Parsing notification %s failed',
+                              _message_id(message))
+                rejected.append((message, 'internal error while parsing: '
+                                 '%s' % exc, _message_id(message)))
+                continue
+            parsed.append((message, result))
+        return parsed, rejected
+
+    def _store(self, parsed, rejected):
+        """Store, rebuild, emit; raise Retry on a transient fault."""
+        try:
+            new = self.connection.add_observations([p for _, p in parsed])
+            new_keys = {o.key for o in new}
+            uuids = {o.instance_uuid for _, p in parsed
+                     for o in p.observations if o.instance_uuid}
+            records = rebuild_mod.rebuild(self.connection, uuids,
+                                          now=self.clock(),
+                                          deadlines=self.deadlines())
+            if self.emitter is not None:
+                self.emitter.emit_for(records)
+            for message, reason, message_id in rejected:
+                self._reject(message, reason, message_id)
+        except (db_exc.DBUnavailable, db_exc.NotInitialised) as exc:
+            self.counters.count_db_error()
+            delay = self.backoff.failed()
+            LOG.warning('Database unavailable (%(error)s): %(n)d '
+                        'notifications go back to the broker; next try in '
+                        '%(delay).1f s', {'error': exc,
+                                          'n': len(parsed) + len(rejected),
+                                          'delay': delay})
+            raise Retry() from exc
+        for message, result in parsed:
+            exchange, event_type = _key(message)
+            fresh = any(o.key in new_keys for o in result.observations)
+            self.counters.add('processed' if fresh else 'duplicates',
+                              exchange, event_type)
+        if self.checks is not None:
+            try:
+                self.checks.observe(new)
+            except db_exc.StorageError as exc:
+                LOG.warning('Could not store a deployment finding: %s', exc)
+        self._heartbeat(parsed)
+        rejected.clear()
+
+    def _store_alone(self, item):
+        message, result = item
+        try:
+            self._store([item], [])
+        except Retry:
+            raise
+        except Exception as exc:  # noqa: this message is the culprit
+            LOG.exception('Notification %s cannot be stored',
+                          _message_id(message))
+            self._reject(message, 'cannot be stored: %s' % exc,
+                         _message_id(message))
+
+    def _reject(self, message, reason, message_id):
+        exchange, event_type = _key(message)
+        self.counters.add('rejected', exchange, event_type)
+        LOG.warning('Rejected notification %(id)s (%(type)s from '
+                    '%(publisher)s): %(reason)s',
+                    {'id': message_id, 'type': event_type,
+                     'publisher': message.get('publisher_id'),
+                     'reason': reason})
+        try:
+            self.connection.add_rejection(reason, message,
+                                          message_id=message_id,
+                                          source=exchange)
+        except db_exc.DBUnavailable:
+            raise
+        except db_exc.StorageError as exc:
+            LOG.error('Rejection of %(id)s not stored: %(error)s',
+                      {'id': message_id, 'error': exc})
+
+    def _heartbeat(self, parsed):
+        """Note what arrived per exchange; flush_heartbeats stores it."""
+        with self._heartbeat_lock:
+            for message, result in parsed:
+                exchange, _ = _key(message)
+                stamps = [o.timestamp for o in result.observations]
+                if not stamps:
+                    continue
+                count, newest = self._heartbeats.get(exchange, (0, None))
+                newest = max(stamps + ([newest] if newest else []))
+                self._heartbeats[exchange] = (count + 1, newest)
+
+    def flush_heartbeats(self):
+        """Store the per-exchange counts and newest times noted so far."""
+        with self._heartbeat_lock:
+            pending, self._heartbeats = self._heartbeats, {}
+        for exchange, (count, newest) in sorted(pending.items()):
+            try:
+                self.connection.heartbeat(exchange, newest, count)
+            except db_exc.StorageError as exc:
+                LOG.debug('Heartbeat of %s not stored: %s', exchange, exc)
+                with self._heartbeat_lock:
+                    old, when = self._heartbeats.get(exchange, (0, newest))
+                    self._heartbeats[exchange] = (old + count,
+                                                  max(when, newest))
+
+
+def _key(message):
+    return (counters_mod.exchange_of(message.get('publisher_id'),
+                                     message.get('event_type')),
+            str(message.get('event_type')))
+
+
+def _message_id(message):
+    metadata = message.get('metadata')
+    if isinstance(metadata, dict):
+        return metadata.get('message_id')
+    return None

@@ -1,0 +1,220 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""The collector service: a listener, its processor and a periodic task.
+
+:class:`Collector` runs in one process (the demo and tests start it
+in-process); :func:`run` runs ``[collector] workers`` of them as cotyledon
+worker processes. No eventlet: oslo.messaging's threading executor runs
+the batches, a plain thread the periodic stuck search.
+
+Stopping: ``listener.stop()`` then ``listener.wait()``, so the batches in
+flight finish and are acknowledged; unacknowledged messages return to the
+queue when the connection closes.
+"""
+
+import threading
+import time
+
+import cotyledon
+from cotyledon import oslo_config_glue
+from oslo_log import log
+
+from bootdoctor.collector import checks as checks_mod
+from bootdoctor.collector import counters as counters_mod
+from bootdoctor.collector import emitter as emitter_mod
+from bootdoctor.collector import processor as processor_mod
+from bootdoctor.collector import reconcile as reconcile_mod
+from bootdoctor.collector import report
+from bootdoctor.collector import stuck as stuck_mod
+from bootdoctor.conf import tracker as tracker_conf
+from bootdoctor.db import api as db_api
+from bootdoctor.db import exceptions as db_exc
+from bootdoctor.notification import endpoints
+from bootdoctor.notification import listener as listener_mod
+
+LOG = log.getLogger(__name__)
+HEARTBEAT_INTERVAL = 5.0
+
+
+class Collector:
+    """One listener with everything it feeds.
+
+    :param conf: the parsed ConfigOpts.
+    :param connection: a storage Connection; default the configured one.
+    :param transport: a notification transport; default the configured one.
+    :param worker: this worker's number, for logs and reports.
+    """
+
+    def __init__(self, conf, connection=None, transport=None, worker=0):
+        self.conf = conf
+        self.worker = worker
+        self.connection = connection
+        self.transport = transport
+        self._own_transport = transport is None
+        self.counters = counters_mod.Counters()
+        self.stopping = threading.Event()
+        self.backoff = processor_mod.Backoff(
+            lambda: conf.collector.requeue_backoff,
+            lambda: conf.collector.requeue_backoff_max, self.stopping)
+        self.listener = None
+        self.processor = None
+        self.stuck = None
+        self.checks = None
+        self._thread = None
+
+    def deadlines(self):
+        return tracker_conf.deadlines(self.conf)
+
+    def start(self):
+        """Connect, start listening and start the periodic task."""
+        listener_mod.register_opts(self.conf)
+        if self.connection is None:
+            self.connection = self._connect()
+            if self.connection is None:
+                return
+        self._check_schema()
+        if self.transport is None:
+            self.transport = listener_mod.get_transport(self.conf)
+        emitter = emitter_mod.Emitter(self.conf, self.transport,
+                                      self.connection, self.counters)
+        self.checks = checks_mod.DeploymentChecks(
+            self.connection, self.conf.collector.deployment_check_boots)
+        self.processor = processor_mod.BatchProcessor(
+            self.connection, self.counters, self.backoff, self.deadlines,
+            emitter=emitter, checks=self.checks)
+        self.stuck = stuck_mod.StuckDetector(
+            self.connection, self.deadlines,
+            lambda: self.conf.collector.stuck_check_limit, self.counters,
+            emitter=emitter,
+            reconciler=reconcile_mod.NovaReconciler(self.conf,
+                                                    self.connection))
+        endpoint = endpoints.BootEndpoint(self.processor.process)
+        self.listener = listener_mod.get_listener(self.conf, self.transport,
+                                                  [endpoint])
+        self.listener.start()
+        report.attach(self)
+        self._thread = threading.Thread(target=self._periodic,
+                                        name='bootdoctor-periodic',
+                                        daemon=True)
+        self._thread.start()
+        LOG.info('Collector worker %(worker)s listening on %(n)d targets '
+                 '(exchanges %(exchanges)s, topics %(topics)s) in pool '
+                 '%(pool)s at %(url)s', {
+                     'worker': self.worker,
+                     'n': len(listener_mod.targets(self.conf)),
+                     'exchanges': ', '.join(self.conf.collector.exchanges),
+                     'topics': ', '.join(self.conf.collector.topics),
+                     'pool': self.conf.collector.pool,
+                     'url': listener_mod.transport_url(self.conf)})
+
+    def _connect(self):
+        """The configured storage; waits while the database is down."""
+        while not self.stopping.is_set():
+            try:
+                return db_api.get_connection(self.conf)
+            except db_exc.DBUnavailable as exc:
+                delay = self.backoff.failed()
+                LOG.warning('Database unavailable at start (%(error)s); '
+                            'retrying in %(delay).1f s',
+                            {'error': exc, 'delay': delay})
+                self.backoff.wait()
+        return None
+
+    def _check_schema(self):
+        try:
+            if self.connection.version() is None:
+                LOG.error('The database has no bootdoctor schema: run '
+                          '"bootdoctor-manage db sync". Notifications stay '
+                          'in the queue until then.')
+        except db_exc.StorageError as exc:
+            LOG.warning('Could not read the schema version: %s', exc)
+
+    def _periodic(self):
+        next_search = 0.0
+        clock = time.monotonic
+        while not self.stopping.is_set():
+            now = clock()
+            if now >= next_search:
+                try:
+                    self.stuck.run()
+                except Exception:  # noqa: keep searching next time
+                    LOG.exception('The stuck search failed')
+                next_search = now + self.conf.collector.stuck_check_interval
+            self.processor.flush_heartbeats()
+            self.stopping.wait(min(HEARTBEAT_INTERVAL,
+                                   max(0.1, next_search - clock())))
+
+    def stop(self):
+        """Stop listening, finish the batches in flight, then return."""
+        self.stopping.set()
+        if self.listener is not None:
+            self.listener.stop()
+            self.listener.wait()
+        if self._thread is not None:
+            self._thread.join()
+        if self.processor is not None:
+            self.processor.flush_heartbeats()
+        # The fake driver's cleanup would empty every in-process exchange.
+        if self._own_transport and self.transport is not None and (
+                not listener_mod.is_fake(self.conf)):
+            self.transport.cleanup()
+        report.attach(None)
+        LOG.info('Collector worker %s stopped', self.worker)
+
+    def reload(self):
+        """Take the mutable options (the files were re-read already)."""
+        if self.checks is not None:
+            self.checks.boots = self.conf.collector.deployment_check_boots
+        LOG.info('Collector worker %(worker)s reloaded: stuck search every '
+                 '%(interval)d s, deadlines %(deadlines)s', {
+                     'worker': self.worker,
+                     'interval': self.conf.collector.stuck_check_interval,
+                     'deadlines': self.deadlines()})
+
+
+class CollectorService(cotyledon.Service):
+    """One collector worker process."""
+
+    name = 'bootdoctor-collector'
+
+    def __init__(self, worker_id, conf):
+        super().__init__(worker_id)
+        self.conf = conf
+        self.collector = None
+        self._done = threading.Event()
+
+    def run(self):
+        self.collector = Collector(self.conf, worker=self.worker_id)
+        self.collector.start()
+        self._done.wait()
+
+    def terminate(self):
+        if self.collector is not None:
+            self.collector.stop()
+        self._done.set()
+
+    def reload(self):
+        # cotyledon's oslo.config glue has mutated the config files.
+        if self.collector is not None:
+            self.collector.reload()
+
+
+def run(conf):
+    """Run the collector workers until SIGTERM; returns the exit code."""
+    report.describe_master(conf, conf.collector.workers)
+    manager = cotyledon.ServiceManager()
+    manager.add(CollectorService, workers=conf.collector.workers,
+                args=(conf,))
+    oslo_config_glue.setup(manager, conf, reload_method='mutate')
+    manager.run()
+    return 0

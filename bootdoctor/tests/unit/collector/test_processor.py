@@ -1,0 +1,224 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""Batches against a real SQLite database: ack, requeue, reject."""
+
+import copy
+import datetime
+import threading
+
+import pytest
+
+from bootdoctor.collector import counters as counters_mod
+from bootdoctor.collector import processor as processor_mod
+from bootdoctor.db import exceptions as db_exc
+from bootdoctor.tests.unit.collector import conftest
+
+DEADLINES = {'scheduling': 300, 'networking': 300,
+             'block_device_mapping': 600, 'spawning': 600}
+NOW = conftest.START + datetime.timedelta(minutes=2)
+
+
+class Flaky:
+    """A real connection whose named methods fail the first ``times``."""
+
+    def __init__(self, connection, method, error, times=1):
+        self._connection = connection
+        self._method = method
+        self._error = error
+        self.left = times
+
+    def __getattr__(self, name):
+        real = getattr(self._connection, name)
+        if name != self._method:
+            return real
+
+        def call(*args, **kwargs):
+            if self.left:
+                self.left -= 1
+                raise self._error
+            return real(*args, **kwargs)
+        return call
+
+
+def _processor(connection, emitter=None, checks=None):
+    counters = counters_mod.Counters()
+    backoff = processor_mod.Backoff(0.01, 0.02)
+    return processor_mod.BatchProcessor(
+        connection, counters, backoff, lambda: DEADLINES, emitter=emitter,
+        checks=checks, clock=lambda: NOW)
+
+
+def feed(processor, views):
+    """Hand the messages over per priority, as oslo.messaging does."""
+    results = []
+    for priority in sorted({p for p, _ in views}):
+        results.append(processor.process(
+            [m for p, m in views if p == priority], priority))
+    return results
+
+
+def test_a_boot_is_stored_and_acknowledged(connection):
+    boot = conftest.boot('success')
+    processor = _processor(connection)
+    assert set(feed(processor, conftest.views(boot))) == {
+        processor_mod.HANDLED}
+    record = connection.get_record(boot.instance_uuid)
+    assert record['status'] == 'active'
+    totals = processor.counters.totals()
+    assert totals['received'] == totals['processed'] == len(boot.emissions)
+    assert totals['duplicates'] == totals['rejected'] == 0
+
+
+def test_duplicates_change_nothing(connection):
+    boot = conftest.boot('port_binding_failure')
+    views = conftest.views(boot)
+    processor = _processor(connection)
+    feed(processor, views)
+    first = connection.get_record(boot.instance_uuid)
+    counts = connection.counts()
+    assert set(feed(processor, copy.deepcopy(views))) == {
+        processor_mod.HANDLED}
+    assert connection.get_record(boot.instance_uuid) == first
+    assert connection.counts() == counts
+    totals = processor.counters.totals()
+    assert totals['duplicates'] == len(boot.emissions)
+    assert totals['processed'] == len(boot.emissions)
+
+
+def test_an_unparsable_message_is_rejected_and_acknowledged(connection):
+    boot = conftest.boot('success')
+    views = conftest.views(boot)
+    priority, broken = views[4]
+    broken = copy.deepcopy(broken)
+    broken['payload'] = {'nothing': 'useful'}
+    broken_id = broken['metadata']['message_id']
+    views[4] = (priority, broken)
+    processor = _processor(connection)
+    assert set(feed(processor, views)) == {processor_mod.HANDLED}
+    rejections = connection.rejections()
+    assert [r['message_id'] for r in rejections] == [broken_id]
+    assert processor.counters.totals()['rejected'] == 1
+    # The rest of the boot is there.
+    assert connection.get_record(boot.instance_uuid)['status'] == 'active'
+
+
+def test_a_down_database_requeues_then_succeeds(connection):
+    boot = conftest.boot('no_valid_host')
+    views = conftest.views(boot)
+    flaky = Flaky(connection, 'add_observations',
+                  db_exc.DBUnavailable('connection refused'))
+    processor = _processor(flaky)
+    messages = [m for _, m in views]
+    assert processor.process(messages, 'INFO') == processor_mod.REQUEUE
+    assert processor.backoff.delay == pytest.approx(0.01)
+    assert connection.get_record(boot.instance_uuid) is None
+    assert processor.counters.totals()['requeued'] == len(messages)
+    assert processor.process(messages, 'INFO') == processor_mod.HANDLED
+    assert processor.backoff.delay == 0
+    assert connection.get_record(boot.instance_uuid)['status'] == 'error'
+
+
+def test_a_batch_requeued_after_its_observations_still_builds(connection):
+    # The observations commit, then saving the record fails: on
+    # redelivery they are duplicates, and the record must still appear.
+    boot = conftest.boot('success')
+    flaky = Flaky(connection, 'save_records',
+                  db_exc.DBUnavailable('server closed the connection'))
+    processor = _processor(flaky)
+    messages = [m for _, m in conftest.views(boot)]
+    assert processor.process(messages, 'INFO') == processor_mod.REQUEUE
+    assert connection.get_record(boot.instance_uuid) is None
+    assert processor.process(messages, 'INFO') == processor_mod.HANDLED
+    assert connection.get_record(boot.instance_uuid)['status'] == 'active'
+    assert processor.counters.totals()['duplicates'] == len(messages)
+
+
+def test_a_message_failing_alone_is_rejected_the_rest_stored(connection):
+    good = conftest.boot('success', seed=1)
+    bad = conftest.boot('success', seed=2)
+
+    class Picky(Flaky):
+        def __getattr__(self, name):
+            real = getattr(self._connection, name)
+            if name != 'observations_for':
+                return real
+
+            def call(uuid):
+                if uuid == bad.instance_uuid:
+                    raise RuntimeError('cannot read this one')
+                return real(uuid)
+            return call
+
+    processor = _processor(Picky(connection, None, None))
+    messages = [m for _, m in conftest.views(good) + conftest.views(bad)
+                if m['priority'] == 'INFO']
+    assert processor.process(messages, 'INFO') == processor_mod.HANDLED
+    assert connection.get_record(good.instance_uuid)['status'] == 'active'
+    rejected = {r['message_id'] for r in connection.rejections(limit=1000)}
+    expected = {m['metadata']['message_id'] for m in messages
+                if bad.instance_uuid in repr(m)}
+    assert rejected and rejected <= expected
+    assert all('cannot read this one' in r['reason']
+               for r in connection.rejections(limit=1000))
+
+
+def test_stopping_cuts_a_backoff_short(connection):
+    stopping = threading.Event()
+    backoff = processor_mod.Backoff(60, 60, stopping)
+    backoff.failed()
+    stopping.set()
+    assert backoff.wait() is False
+    processor = processor_mod.BatchProcessor(
+        connection, counters_mod.Counters(), backoff, lambda: DEADLINES)
+    boot = conftest.boot('success')
+    messages = [m for _, m in conftest.views(boot)]
+    assert processor.process(messages, 'INFO') == processor_mod.REQUEUE
+    assert connection.counts()['observations'] == 0
+
+
+def test_backoff_doubles_up_to_its_maximum_and_resets():
+    clock = [0.0]
+    backoff = processor_mod.Backoff(1, 5, clock=lambda: clock[0])
+    assert [backoff.failed() for _ in range(5)] == [1, 2, 4, 5, 5]
+    backoff.succeeded()
+    assert backoff.delay == 0
+    assert backoff.wait() is True
+    assert backoff.failed() == 1
+
+
+def test_heartbeats_are_stored_per_exchange(connection):
+    boot = conftest.boot('volume_backed')
+    processor = _processor(connection)
+    feed(processor, conftest.views(boot))
+    processor.flush_heartbeats()
+    beats = {b['exchange']: b['received'] for b in connection.heartbeats()}
+    services = {}
+    for emission in boot.emissions:
+        services[emission.service] = services.get(emission.service, 0) + 1
+    assert beats == services
+
+
+def test_the_exchange_is_the_publishing_service():
+    cases = {
+        ('compute.cmp1', 'compute.instance.update'): 'nova',
+        ('nova-compute:cmp1', 'instance.update'): 'nova',
+        ('nova-conductor:ctl', 'compute_task.build_instances.error'): 'nova',
+        ('network.ctl', 'port.create.end'): 'neutron',
+        ('volume.st1@lvm', 'volume.attach.end'): 'cinder',
+        ('image.localhost', 'image.send'): 'glance',
+        ('identity.ctl', 'identity.authenticate'): 'keystone',
+        ('images.example.com', 'image.send'): 'glance',
+        (None, 'something.else'): 'unknown',
+    }
+    for (publisher, event_type), exchange in cases.items():
+        assert counters_mod.exchange_of(publisher, event_type) == exchange

@@ -1,0 +1,158 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""The whole collector in-process on the fake transport and SQLite."""
+
+import time
+
+from oslo_reports import guru_meditation_report as gmr
+import pytest
+
+from bootdoctor.collector import report
+from bootdoctor.collector import service as service_mod
+from bootdoctor.db import api
+from bootdoctor import simulator
+from bootdoctor.tests.unit.collector import conftest
+from bootdoctor import version
+
+
+def _outcome(record):
+    root = record['root_cause'] or {}
+    return {'status': record['status'], 'phase': record['phase'],
+            'attempts': len(record['attempts']),
+            'fault': (record['fault'] or {}).get('exception'),
+            'root_cause': root.get('exception'),
+            'component': root.get('component')}
+
+
+def _drain(collector, count, timeout=30):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        totals = collector.counters.totals()
+        if totals['processed'] + totals['duplicates'] + (
+                totals['rejected']) >= count:
+            return totals
+        time.sleep(0.05)
+    return collector.counters.totals()
+
+
+@pytest.fixture
+def running(conf):
+    api.get_connection(conf).upgrade()
+    for phase in ('scheduling', 'networking', 'block_device_mapping',
+                  'spawning'):
+        conf.set_override('%s_deadline' % phase, 2, group='tracker')
+    conf.set_override('stuck_check_interval', 1, group='collector')
+    collector = service_mod.Collector(conf)
+    collector.start()
+    yield collector
+    collector.stop()
+
+
+def test_every_scenario_ends_as_expected(conf, running):
+    exchanges, topics = conftest.names(conf)
+    boots = simulator.plan(len(simulator.SCENARIOS), 'mix', seed=21)
+    publisher = simulator.Publisher('fake://', exchanges=exchanges,
+                                    topics=topics)
+    try:
+        sent = publisher.publish(
+            e for _, e in simulator.interleave(boots, seed=2))
+    finally:
+        publisher.close()
+    totals = _drain(running, sent)
+    assert totals['processed'] == sent
+    assert totals['rejected'] == totals['duplicates'] == 0
+    # Past the 2 s deadlines, the stuck search finds the stalls.
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        stuck = running.connection.list_records(filters={'status': 'stuck'},
+                                                detail=False)
+        if len(stuck) == sum(b.scenario.stalls for b in boots):
+            break
+        time.sleep(0.2)
+    for boot in boots:
+        record = running.connection.get_record(boot.instance_uuid)
+        got = _outcome(record)
+        assert {k: got[k] for k in boot.expected} == boot.expected, (
+            boot.scenario.name)
+    emitted = running.counters.snapshot()['emitted']
+    assert emitted == {
+        'bootdoctor.boot.failed': sum(b.expected['status'] == 'error'
+                                      for b in boots),
+        'bootdoctor.boot.stuck': sum(b.scenario.stalls for b in boots)}
+
+
+def test_the_report_section_describes_the_running_collector(conf, running):
+    exchanges, topics = conftest.names(conf)
+    boot = simulator.plan(1, 'no_valid_host', seed=4)[0]
+    publisher = simulator.Publisher('fake://', exchanges=exchanges,
+                                    topics=topics)
+    try:
+        publisher.publish(boot.emissions)
+    finally:
+        publisher.close()
+    _drain(running, len(boot.emissions))
+    text = report.render()
+    assert 'Pool: %s' % conf.collector.pool in text
+    assert 'Targets: 8' in text
+    assert 'compute_task.build_instances.error' in text
+    assert 'received 4, processed 4, duplicates 0, rejected 0' in text
+    assert 'Deployment warnings:' in text
+    assert 'Boots in flight by phase:' in text
+    # The whole Guru Meditation report carries the section.
+
+    class Report(gmr.TextGuruMeditation):
+        persistent_sections = [(report.TITLE, report.generator)]
+    full = Report(version.version_info).run()
+    assert '%s' % report.TITLE in full
+    assert 'Pool: %s' % conf.collector.pool in full
+
+
+def test_the_report_masks_the_transport_password(conf):
+    conf.set_override('transport_url', 'rabbit://bd:s3cret@mq1:5672/',
+                      group='oslo_messaging_notifications')
+    report.attach(None)
+    report.describe_master(conf, 3)
+    try:
+        text = report.render()
+    finally:
+        report.describe_master(None, None)
+    assert 's3cret' not in text
+    assert 'rabbit://bd:***@mq1:5672/' in text
+    assert 'master of 3 worker(s)' in text
+
+
+def test_stop_waits_for_the_batches_in_flight(conf):
+    api.get_connection(conf).upgrade()
+    collector = service_mod.Collector(conf)
+    collector.start()
+    exchanges, topics = conftest.names(conf)
+    boots = simulator.plan(6, 'success', seed=8)
+    publisher = simulator.Publisher('fake://', exchanges=exchanges,
+                                    topics=topics)
+    try:
+        sent = publisher.publish(e for b in boots for e in b.emissions)
+        _drain(collector, sent // 2)
+    finally:
+        publisher.close()
+        collector.stop()
+    totals = collector.counters.totals()
+    # Whatever was received was committed; nothing half done.
+    assert totals['received'] == totals['processed']
+    assert collector.connection.counts()['notifications'] == totals[
+        'processed']
+
+
+def test_reload_takes_the_mutable_options(conf, running):
+    conf.set_override('deployment_check_boots', 7, group='collector')
+    running.reload()
+    assert running.checks.boots == 7

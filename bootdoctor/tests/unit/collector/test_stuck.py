@@ -1,0 +1,160 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""Stuck search and the bootdoctor.boot.* notifications it sends."""
+
+import datetime
+import time
+
+import oslo_messaging
+import pytest
+
+from bootdoctor.collector import counters as counters_mod
+from bootdoctor.collector import emitter as emitter_mod
+from bootdoctor.collector import processor as processor_mod
+from bootdoctor.collector import stuck as stuck_mod
+from bootdoctor.notification import listener
+from bootdoctor.tests.unit.collector import conftest
+from bootdoctor.tests.unit.collector import test_processor
+
+DEADLINES = test_processor.DEADLINES
+
+
+class Inbox:
+    """Listens where the collector's own notifications go."""
+
+    def __init__(self, conf):
+        self.messages = []
+        transport = listener.get_transport(conf)
+        target = oslo_messaging.Target(
+            exchange=conf.control_exchange,
+            topic=conf.oslo_messaging_notifications.topics[0])
+        self.server = oslo_messaging.get_notification_listener(
+            transport, [target], [self])
+
+    def warn(self, ctxt, publisher_id, event_type, payload, metadata):
+        self.messages.append(('WARN', ctxt, publisher_id, event_type,
+                              payload))
+
+    def error(self, ctxt, publisher_id, event_type, payload, metadata):
+        self.messages.append(('ERROR', ctxt, publisher_id, event_type,
+                              payload))
+
+    def wait_for(self, count, timeout=10):
+        deadline = time.monotonic() + timeout
+        while len(self.messages) < count and time.monotonic() < deadline:
+            time.sleep(0.02)
+        time.sleep(0.3)   # and nothing more
+        return self.messages
+
+    def nothing(self):
+        return self.wait_for(1, timeout=1)
+
+
+@pytest.fixture
+def inbox(conf):
+    box = Inbox(conf)
+    box.server.start()
+    yield box
+    box.server.stop()
+    box.server.wait()
+
+
+def _setup(conf, connection):
+    counters = counters_mod.Counters()
+    emitter = emitter_mod.Emitter(conf, listener.get_transport(conf),
+                                  connection, counters, host='ctl1')
+    processor = processor_mod.BatchProcessor(
+        connection, counters, processor_mod.Backoff(0.01, 0.02),
+        lambda: DEADLINES, emitter=emitter,
+        clock=lambda: test_processor.NOW)
+    return counters, emitter, processor
+
+
+def test_a_silent_stall_becomes_stuck_once(conf, connection, inbox):
+    counters, emitter, processor = _setup(conf, connection)
+    boot = conftest.boot('stall_networking')
+    test_processor.feed(processor, conftest.views(boot))
+    assert connection.get_record(boot.instance_uuid)['status'] == 'building'
+    detector = stuck_mod.StuckDetector(connection, lambda: DEADLINES,
+                                       lambda: 100, counters,
+                                       emitter=emitter)
+    soon = conftest.START + datetime.timedelta(seconds=60)
+    assert detector.run(now=soon) == []
+    late = conftest.START + datetime.timedelta(hours=1)
+    found = detector.run(now=late)
+    assert [r.instance_uuid for r in found] == [boot.instance_uuid]
+    record = connection.get_record(boot.instance_uuid)
+    assert record['status'] == 'stuck'
+    assert record['phase'] == 'networking'
+    # A second search does not find it again, nor send anything.
+    assert detector.run(now=late + datetime.timedelta(hours=1)) == []
+    got = inbox.wait_for(1)
+    assert len(got) == 1
+    priority, ctxt, publisher, event_type, payload = got[0]
+    assert (priority, event_type) == ('WARN', 'bootdoctor.boot.stuck')
+    assert publisher == 'bootdoctor-collector:ctl1'
+    assert payload['instance_uuid'] == boot.instance_uuid
+    assert payload['phase'] == 'networking'
+    assert payload['summary']
+    assert ctxt['project_id'] == boot.identity.project_id
+    assert ctxt['global_request_id'] == boot.identity.request_id
+    assert counters.snapshot()['stuck_checks'] == 3
+
+
+def test_a_failure_is_announced_once_across_collectors(
+        conf, connection, inbox):
+    boot = conftest.boot('bdm_failure')
+    views = conftest.views(boot)
+    # Two collectors on one database, each receiving the whole boot.
+    for _ in range(2):
+        _, _, processor = _setup(conf, connection)
+        test_processor.feed(processor, views)
+    got = inbox.wait_for(1)
+    assert [(m[0], m[3]) for m in got] == [('ERROR',
+                                            'bootdoctor.boot.failed')]
+    payload = got[0][4]
+    assert payload['status'] == 'error'
+    assert payload['fault']['exception'] == 'BuildAbortException'
+    assert payload['phase'] == 'block_device_mapping'
+
+
+def test_no_notification_when_disabled(conf, connection, inbox):
+    conf.set_override('emit_notifications', False, group='collector')
+    _, _, processor = _setup(conf, connection)
+    test_processor.feed(processor, conftest.views(
+        conftest.boot('no_valid_host')))
+    assert inbox.nothing() == []
+
+
+def test_healthy_boots_send_nothing(conf, connection, inbox):
+    _, _, processor = _setup(conf, connection)
+    for name in ('success', 'reschedule_success', 'deleted_during_build'):
+        test_processor.feed(processor, conftest.views(conftest.boot(name)))
+    assert inbox.nothing() == []
+
+
+def test_a_stuck_search_asks_the_reconciler(conf, connection):
+    asked = []
+
+    class Reconciler:
+        def reconcile(self, records):
+            asked.extend(r['instance_uuid'] for r in records)
+
+    counters, _, processor = _setup(conf, connection)
+    boot = conftest.boot('deleted_while_scheduling')
+    test_processor.feed(processor, conftest.views(boot))
+    detector = stuck_mod.StuckDetector(connection, lambda: DEADLINES,
+                                       lambda: 100, counters,
+                                       reconciler=Reconciler())
+    detector.run(now=conftest.START + datetime.timedelta(hours=1))
+    assert asked == [boot.instance_uuid]
