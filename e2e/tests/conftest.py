@@ -12,12 +12,14 @@
 
 """One Nova driver run per test session, shared by every e2e test.
 
-The ``nova_run`` fixture starts the collector on a fresh exchange, runs the
-driver for the scenarios the session selected (``-k`` works), waits until
-every notification the driver sent has been received and builds the boot
-records. Artifacts (driver output, Nova logs per scenario, Nova's result
-JSON, the records) stay in the session's temporary directory, or in
-``$BOOTDOCTOR_E2E_ARTIFACTS`` when set; failure messages name it.
+The ``nova_run`` fixture starts bootdoctor's collector on a fresh exchange
+and a SQLite database, runs the driver for the scenarios the session
+selected (``-k`` works), waits until the collector has stored every
+notification the driver sent that it listens for, and reads the boot
+records the collector keeps. Artifacts (driver output, Nova's log per
+scenario, Nova's result JSON, the records, the collector's database) stay in
+the session's temporary directory, or in ``$BOOTDOCTOR_E2E_ARTIFACTS`` when
+set; failure messages name it.
 """
 
 import collections
@@ -36,15 +38,14 @@ import nova_expectations
 class ScenarioRun:
     name: str
     nova: dict                  # the driver's outcome for the scenario
-    received: dict              # message_id -> nova_e2e.Received
-    records: dict               # instance uuid -> BootRecord
-    missing: set                # ids sent but never received
+    expected: list              # send log entries the collector must store
+    missing: set                # ids of those it never stored
+    records: dict               # instance uuid -> stored boot record dict
+    collector: object           # nova_e2e.Collector, for its storage
     artifacts: pathlib.Path
 
     def observations(self, instance_uuid):
-        return [obs for item in self.received.values() if item.parsed
-                for obs in item.parsed.observations
-                if obs.instance_uuid == instance_uuid]
+        return self.collector.connection.observations_for(instance_uuid)
 
     @property
     def log(self):
@@ -74,15 +75,6 @@ def _artifacts_dir(tmp_path_factory):
     return tmp_path_factory.mktemp('nova-e2e')
 
 
-def _build_records(received):
-    from bootdoctor import tracker
-
-    observations = [obs for item in received.values() if item.parsed
-                    for obs in item.parsed.observations]
-    return {record.instance_uuid: record
-            for record in tracker.build_records(observations)}
-
-
 @pytest.fixture(scope='session')
 def nova_run(request, tmp_path_factory):
     """{scenario name: ScenarioRun} for the session's scenarios."""
@@ -92,32 +84,37 @@ def nova_run(request, tmp_path_factory):
     names = _selected_scenarios(request.session)
     workdir = _artifacts_dir(tmp_path_factory)
     exchange, pool = nova_e2e.new_exchange()
-    collector = nova_e2e.Collector(exchange, pool)
+    collector = nova_e2e.Collector(exchange, pool, workdir)
     collector.start()
     try:
         code, result = nova_e2e.run_driver(names, exchange, workdir)
         if result is None:
             pytest.fail('the Nova driver wrote no result (exit code %s); '
                         'see %s' % (code, workdir / 'driver.log'))
-        sent = [m['message_id'] for outcome in result['scenarios'].values()
-                for m in outcome.get('sent', ())]
-        missing = collector.sink.wait_for(sent, nova_e2e.RECEIVE_TIMEOUT)
+        expected = {
+            name: nova_e2e.expected_messages(outcome.get('sent', ()))
+            for name, outcome in result['scenarios'].items()}
+        missing = collector.wait_for(
+            [m for msgs in expected.values() for m in msgs],
+            nova_e2e.RECEIVE_TIMEOUT)
     finally:
         collector.stop()
-    received = collector.sink.items()
     runs = {}
     for name, outcome in result['scenarios'].items():
-        ids = {m['message_id'] for m in outcome.get('sent', ())}
-        mine = {i: received[i] for i in ids if i in received}
-        records = _build_records(mine)
+        uuids = sorted({m['instance_uuid'] for m in expected[name]} |
+                       {s['id'] for s in outcome['servers']})
+        records = {uuid: collector.connection.get_record(uuid)
+                   for uuid in uuids}
+        records = {uuid: r for uuid, r in records.items() if r is not None}
         runs[name] = ScenarioRun(
-            name=name, nova=outcome, received=mine, records=records,
-            missing=ids & missing, artifacts=workdir)
+            name=name, nova=outcome, expected=expected[name],
+            missing={m['message_id'] for m in expected[name]} & missing,
+            records=records, collector=collector, artifacts=workdir)
         with open(workdir / (name + '.records.json'), 'w') as f:
-            json.dump({uuid: r.to_dict() for uuid, r in records.items()},
-                      f, indent=1, sort_keys=True, default=str)
-    counts = collections.Counter(
-        item.event_type for item in received.values() if item.rejection)
-    if counts:
-        print('e2e: rejected by the parser: %s' % dict(counts))
-    return runs
+            json.dump(records, f, indent=1, sort_keys=True, default=str)
+    rejected = collections.Counter(
+        r['reason'] for r in collector.rejections())
+    if rejected:
+        print('e2e: rejected by bootdoctor: %s' % dict(rejected))
+    yield runs
+    collector.connection.close()

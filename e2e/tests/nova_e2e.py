@@ -17,13 +17,11 @@ subprocess; this side runs in bootdoctor's and consumes, over RabbitMQ,
 everything the driver's Nova published to a per-run exchange.
 """
 
-import dataclasses
 import json
 import os
 import pathlib
 import socket
 import subprocess
-import threading
 import time
 import uuid
 
@@ -98,126 +96,92 @@ def run_driver(scenarios, exchange, workdir):
     return proc.returncode, result
 
 
-@dataclasses.dataclass
-class Received:
-    """One notification as the collector got it."""
-    message_id: str
-    event_type: str
-    parsed: object = None       # bootdoctor.notification.Parsed
-    rejection: str = None       # ParseError reason
-
-
-class Sink:
-    """Thread-safe store the collector's endpoint feeds."""
-
-    def __init__(self):
-        self._cond = threading.Condition()
-        self._items = {}
-
-    def add(self, item):
-        with self._cond:
-            self._items.setdefault(item.message_id, item)
-            self._cond.notify_all()
-
-    def items(self):
-        with self._cond:
-            return dict(self._items)
-
-    def wait_for(self, message_ids, timeout):
-        """Wait until every id arrived; return the ids still missing."""
-        wanted = set(message_ids)
-        deadline = time.monotonic() + timeout
-        with self._cond:
-            while True:
-                missing = wanted - self._items.keys()
-                left = deadline - time.monotonic()
-                if not missing or left <= 0:
-                    return missing
-                self._cond.wait(left)
-
-
 class Collector:
-    """A notification listener on the run's exchange feeding a Sink.
+    """bootdoctor's collector listening to the run's exchange.
 
-    It uses bootdoctor's parser on every message, as the collector
-    service does, and keeps the parse result or the rejection reason.
+    This is the collector service's own worker
+    (:class:`bootdoctor.collector.service.Collector`: the oslo.messaging
+    batch listener, the event type filter, the batch processor, storage
+    and record rebuilds) on a SQLite database of the run, with its own
+    pool on the run's exchange only. It sends no notifications of its own.
     """
 
-    TOPICS = ('notifications', 'versioned_notifications')
+    POLL = 0.2
 
-    def __init__(self, exchange, pool):
+    def __init__(self, exchange, pool, workdir):
         self.exchange = exchange
         self.pool = pool
-        self.sink = Sink()
-        self._listener = None
-        self._transport = None
+        self.db_url = 'sqlite:///%s' % (workdir / 'bootdoctor.sqlite')
+        self.connection = None
+        self._collector = None
 
     def start(self):
-        from oslo_config import cfg
-        import oslo_messaging
+        from bootdoctor.collector import service
+        from bootdoctor import conf as bootdoctor_conf
+        from bootdoctor.db import api as db_api
+        from bootdoctor.notification import listener
 
-        conf = cfg.ConfigOpts()
-        conf([], project='bootdoctor-e2e')
-        self._transport = oslo_messaging.get_notification_transport(
-            conf, url=TRANSPORT_URL)
-        targets = [oslo_messaging.Target(exchange=self.exchange, topic=topic)
-                   for topic in self.TOPICS]
-        self._listener = oslo_messaging.get_notification_listener(
-            self._transport, targets, [_Endpoint(self.sink)],
-            pool=self.pool, allow_requeue=False)
-        self._listener.start()
+        conf = bootdoctor_conf.new_conf()
+        listener.register_opts(conf)
+        conf([], project='bootdoctor', default_config_files=[])
+        conf.set_override('exchanges', [self.exchange], group='collector')
+        conf.set_override('pool', self.pool, group='collector')
+        conf.set_override('emit_notifications', False, group='collector')
+        conf.set_override('transport_url', TRANSPORT_URL,
+                          group='oslo_messaging_notifications')
+        self.connection = db_api.Connection(self.db_url)
+        self.connection.upgrade()
+        self._collector = service.Collector(conf, connection=self.connection)
+        self._collector.start()
+
+    def stored_message_ids(self, instance_uuids):
+        """Message ids stored for these instances, or rejected."""
+        ids = {obs.message_id for uuid in instance_uuids
+               for obs in self.connection.observations_for(uuid)}
+        ids.update(r['message_id'] for r in self.rejections())
+        return ids
+
+    def rejections(self):
+        return self.connection.rejections(limit=None)
+
+    def wait_for(self, messages, timeout):
+        """Wait until every message is stored; return the missing ids.
+
+        ``messages`` are send log entries (``message_id``,
+        ``instance_uuid``).
+        """
+        wanted = {m['message_id'] for m in messages}
+        uuids = {m['instance_uuid'] for m in messages}
+        deadline = time.monotonic() + timeout
+        while True:
+            missing = wanted - self.stored_message_ids(uuids)
+            if not missing or time.monotonic() >= deadline:
+                return missing
+            time.sleep(self.POLL)
 
     def stop(self):
-        if self._listener is not None:
-            self._listener.stop()
-            self._listener.wait()
-            self._listener = None
-        if self._transport is not None:
-            self._transport.cleanup()
-            self._transport = None
+        if self._collector is not None:
+            self._collector.stop()
+            self._collector = None
         _delete_broker_objects(queue=self.pool, exchange=self.exchange)
 
 
-class _Endpoint:
-    def __init__(self, sink):
-        self._sink = sink
+def listened_event_types():
+    """The event types bootdoctor's collector lets through its filter."""
+    from bootdoctor import notification
 
-    def _handle(self, priority, ctxt, publisher_id, event_type, payload,
-                metadata):
-        import oslo_messaging
+    return frozenset(notification.event_types())
 
-        from bootdoctor import notification
 
-        item = Received(message_id=metadata.get('message_id'),
-                        event_type=event_type)
-        try:
-            item.parsed = notification.parse_listener(
-                ctxt, publisher_id, event_type, payload, metadata, priority)
-        except notification.ParseError as exc:
-            item.rejection = exc.reason
-        self._sink.add(item)
-        return oslo_messaging.NotificationResult.HANDLED
+def expected_messages(sent):
+    """What the collector must store of what the driver sent.
 
-    def audit(self, *args):
-        return self._handle('AUDIT', *args)
-
-    def critical(self, *args):
-        return self._handle('CRITICAL', *args)
-
-    def debug(self, *args):
-        return self._handle('DEBUG', *args)
-
-    def error(self, *args):
-        return self._handle('ERROR', *args)
-
-    def info(self, *args):
-        return self._handle('INFO', *args)
-
-    def sample(self, *args):
-        return self._handle('SAMPLE', *args)
-
-    def warn(self, *args):
-        return self._handle('WARN', *args)
+    That is every notification about an instance whose event type the
+    collector listens for.
+    """
+    types = listened_event_types()
+    return [m for m in sent
+            if m['instance_uuid'] and m['event_type'] in types]
 
 
 def _delete_broker_objects(queue, exchange):
