@@ -93,6 +93,11 @@ debug = false
 [database]
 connection = sqlite:///$KEYSTONE_STATE/keystone.sqlite
 
+[identity]
+# The cheapest bcrypt cost: this Keystone holds only test passwords, and
+# every token issued hashes one.
+password_hash_rounds = 4
+
 [token]
 provider = fernet
 expiration = $KEYSTONE_TOKEN_EXPIRATION
@@ -134,6 +139,7 @@ prepare() {
     if [[ ! -f $KEYSTONE_STATE/credential-keys/0 ]]; then
         manage credential_setup --keystone-user "$(id -un)" --keystone-group "$(id -gn)"
     fi
+    chmod 0700 "$KEYSTONE_STATE/fernet-keys" "$KEYSTONE_STATE/credential-keys"
     manage bootstrap \
         --bootstrap-password "$(admin_password)" \
         --bootstrap-username admin \
