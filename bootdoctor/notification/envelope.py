@@ -201,6 +201,9 @@ def normalise(raw, default_timestamp=None):
 
     event_type = top.str('event_type', required=True, empty_is_none=True)
     publisher_id = top.str('publisher_id', required=True, empty_is_none=True)
+    if len(publisher_id) > MAX_ID_LENGTH:
+        raise ParseError('publisher_id: longer than %d characters'
+                         % MAX_ID_LENGTH)
     payload = top.obj('payload', required=True).data
     ctxt = _context(raw, top)
     priority = _priority(top, event_type)

@@ -23,6 +23,11 @@ from bootdoctor.notification import registry as registry_mod
 from bootdoctor.observation import KINDS
 
 LOG = logging.getLogger(__name__)
+# What an observation may carry into storage and the API: Keystone ids are
+# at most 64 characters (oslo.context request ids 40), host names 255.
+FIELD_LENGTHS = (('request_id', 64), ('global_request_id', 64),
+                 ('project_id', 64), ('user_id', 64), ('host', 255),
+                 ('node', 255))
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -111,6 +116,12 @@ def _check_observations(observations, message_id):
         if item.kind not in KINDS:
             raise ParseError('internal error: handler produced unknown kind '
                              '%s' % item.kind, message_id)
+        for field, limit in FIELD_LENGTHS:
+            value = getattr(item, field)
+            if isinstance(value, str) and len(value) > limit:
+                raise ParseError('%s: longer than %d characters (%s)'
+                                 % (field, limit, fields.describe(value)),
+                                 message_id)
         if item.key in keys:
             raise ParseError('internal error: two observations of instance '
                              '%s' % item.instance_uuid, message_id)
