@@ -89,7 +89,8 @@ class Fault:
 
 def _freeze(value):
     if isinstance(value, dict):
-        return types.MappingProxyType({k: _freeze(v) for k, v in value.items()})
+        return types.MappingProxyType(
+            {k: _freeze(v) for k, v in value.items()})
     if isinstance(value, list):
         return tuple(_freeze(v) for v in value)
     return value

@@ -154,7 +154,8 @@ def _identity(own):
 def _matching_related(related, identity, image_id, start, stop):
     """Related observations that belong to this boot: the image sent to
     its project while it was building, its user's authentication just
-    before it."""
+    before it.
+    """
     matched = []
     for obs in related:
         if obs.instance_uuid is not None:
@@ -187,7 +188,8 @@ def _scheduler_host(nova):
 
 def _terminal_fault(own, end, attempts):
     """The fault Nova reported at the end: the conductor's reason, the
-    error update's fault, or the last failed attempt's."""
+    error update's fault, or the last failed attempt's.
+    """
     if end.status not in ('error',):
         return None
     conductor = [o for o in own
@@ -221,7 +223,8 @@ def _placement(attempts, status):
     """Where the instance is, as Nova would say: the host and node of the
     successful or still running attempt; none once every attempt failed
     (Nova clears the host on a reschedule). The failed hosts stay in the
-    attempts and the root cause."""
+    attempts and the root cause.
+    """
     for attempt in reversed(attempts):
         if attempt.outcome in ('success', 'in_progress'):
             return attempt.host, attempt.node

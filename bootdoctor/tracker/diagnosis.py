@@ -169,7 +169,8 @@ def stall(phase, observations, attempt_host, scheduler_host):
 
 def _waiting_step(phase, component, observations):
     """The step a stuck boot waits at: the first of its phase that
-    involves the blamed component and has not been observed."""
+    involves the blamed component and has not been observed.
+    """
     from bootdoctor.tracker import steps as step_eval
     for step in sorted(catalogue.phase_steps(phase),
                        key=step_eval.flow_position):

@@ -137,9 +137,9 @@ def main():
                 text=True).stdout
             results.append(json.loads(out.strip().splitlines()[-1]))
     baseline = results[0]['per_second']
-    print('%-8s %12s %8s %10s %10s %8s' % ('mode', 'notifications', 'boots',
-                                          'seconds', 'per second',
-                                          'peak MiB'))
+    header = ('mode', 'notifications', 'boots', 'seconds', 'per second',
+              'peak MiB')
+    print('%-8s %12s %8s %10s %10s %8s' % header)
     for r in results:
         r['ratio_to_parse'] = round(r['per_second'] / baseline, 3)
         print('%-8s %12d %8d %10.2f %10.0f %8.1f' % (

@@ -16,8 +16,8 @@ import datetime
 
 import pytest
 
-from bootdoctor import tracker
 from bootdoctor.tests.unit.tracker import factory
+from bootdoctor import tracker
 
 DEADLINES = {'scheduling': 300, 'networking': 300,
              'block_device_mapping': 600, 'spawning': 600}

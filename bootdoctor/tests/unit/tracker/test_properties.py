@@ -23,8 +23,8 @@ from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
 
-from bootdoctor import tracker
 from bootdoctor.tests.unit.tracker import factory
+from bootdoctor import tracker
 
 DEADLINES = {'scheduling': 300, 'networking': 300,
              'block_device_mapping': 600, 'spawning': 600}
