@@ -282,14 +282,17 @@ class Connection:
             return records.save(conn, list(records_), observation_counts)
 
     @_translated
-    def get_record(self, instance_uuid, project_id=None):
-        """The record, or None if unknown or not in ``project_id``."""
+    def get_record(self, instance_uuid, project_id=None, decode=True):
+        """The record, or None if unknown or not in ``project_id``.
+
+        With ``decode`` False the record is the stored JSON text.
+        """
         with self._read() as conn:
-            return records.get(conn, instance_uuid, project_id)
+            return records.get(conn, instance_uuid, project_id, decode)
 
     @_translated
     def list_records(self, filters=None, sort=None, limit=None, marker=None,
-                     detail=True):
+                     detail=True, decode=True):
         """One page of records, newest first by default.
 
         :param filters: status, phase, host, failed_component (each a
@@ -299,10 +302,13 @@ class Connection:
             or duration_s (unfinished boots last); desc by default.
         :param marker: the instance_uuid of the previous page's last item.
         :param detail: full records if True, else summaries from columns.
+        :param decode: False to get records as their stored JSON text
+            (a caller passing them on unchanged saves decoding).
         :raises InvalidFilter: naming the bad parameter.
         """
         with self._read() as conn:
-            return records.list_(conn, filters, sort, limit, marker, detail)
+            return records.list_(conn, filters, sort, limit, marker, detail,
+                                 decode)
 
     @_translated
     def stale_building(self, now=None, min_age=None, limit=None):

@@ -20,6 +20,7 @@ SQLAlchemy connection inside a transaction.
 
 import sqlalchemy as sa
 
+from bootdoctor import catalogue
 from bootdoctor.db import exceptions
 from bootdoctor.db import models
 from bootdoctor.db import types
@@ -178,9 +179,10 @@ def save(conn, records, observation_counts=None):
     return sorted(written)
 
 
-def get(conn, instance_uuid, project_id=None):
+def get(conn, instance_uuid, project_id=None, decode=True):
     """The record dict, or None if unknown or in another project."""
-    query = sa.select(B.c.record).where(B.c.instance_uuid == instance_uuid)
+    query = sa.select(_record_column(decode)).where(
+        B.c.instance_uuid == instance_uuid)
     if project_id is not None:
         query = query.where(B.c.project_id == project_id)
     row = conn.execute(query).first()
@@ -228,7 +230,6 @@ def _values(name, value, allowed=None):
 
 def filter_clauses(filters):
     """WHERE clauses for list_records' filters, validated."""
-    from bootdoctor import catalogue
     allowed = {'status': models.BOOT_STATUSES, 'phase': catalogue.PHASES}
     clauses = []
     for name, value in sorted((filters or {}).items()):
@@ -254,44 +255,67 @@ def filter_clauses(filters):
     return clauses
 
 
-def _keyset(key, direction, marker_row):
-    """The WHERE clause for rows after the marker, and the ORDER BY."""
-    col, uid = B.c[key], B.c.instance_uuid
-    after = (lambda a, b: a > b) if direction == 'asc' else (
-        lambda a, b: a < b)
-    order = [col.asc(), uid.asc()] if direction == 'asc' else [
-        col.desc(), uid.desc()]
-    if key == 'duration_s':
-        # Unfinished boots have no duration: last in both directions, the
-        # same on every database.
-        unfinished = sa.case((col.is_(None), 1), else_=0)
-        order.insert(0, unfinished.asc())
-    if marker_row is None:
-        return None, order
-    mark, mark_uuid = marker_row[key], marker_row['instance_uuid']
+def _after(col, mark, mark_uuid, ascending):
+    """Rows after (mark, mark_uuid) in (col, instance_uuid) order."""
+    uid = B.c.instance_uuid
     # Typed binds: an untyped datetime would compare as timestamptz on
     # PostgreSQL, shifted by the session time zone.
     mark_bind = sa.bindparam(None, mark, type_=col.type)
     uuid_bind = sa.bindparam(None, mark_uuid, type_=uid.type)
-    if mark is None:
-        # Only duration_s is nullable among the sort keys.
-        return sa.and_(col.is_(None), after(uid, uuid_bind)), order
     # The range on the first column alone lets every optimizer use the
     # index; the row comparison breaks ties by instance_uuid.
-    within = sa.and_(
-        col >= mark_bind if direction == 'asc' else col <= mark_bind,
-        after(sa.tuple_(col, uid), sa.tuple_(mark_bind, uuid_bind)))
-    if key == 'duration_s':
-        return sa.or_(within, col.is_(None)), order
-    return within, order
+    if ascending:
+        return sa.and_(col >= mark_bind, sa.tuple_(col, uid) > sa.tuple_(
+            mark_bind, uuid_bind))
+    return sa.and_(col <= mark_bind, sa.tuple_(col, uid) < sa.tuple_(
+        mark_bind, uuid_bind))
+
+
+def _page(conn, columns, clauses, order, limit):
+    query = sa.select(*columns).where(*clauses).order_by(*order)
+    if limit is not None:
+        query = query.limit(limit)
+    return list(conn.execute(query))
+
+
+def _by_duration(conn, columns, clauses, ascending, limit, marker_row):
+    """Finished boots by duration, then unfinished ones by instance_uuid.
+
+    Two index range scans on ix_boots_duration instead of one sort over
+    every row: NULLs sort differently on each database, and an ORDER BY
+    on an expression cannot use the index.
+    """
+    col, uid = B.c.duration_s, B.c.instance_uuid
+    direction = sa.asc if ascending else sa.desc
+    rows = []
+    mark = marker_row['duration_s'] if marker_row is not None else None
+    if marker_row is None or mark is not None:
+        part = clauses + [col.isnot(None)]
+        if marker_row is not None:
+            part.append(_after(col, mark, marker_row['instance_uuid'],
+                               ascending))
+        rows = _page(conn, columns, part, [direction(col), direction(uid)],
+                     limit)
+    if limit is None or len(rows) < limit:
+        part = clauses + [col.is_(None)]
+        if marker_row is not None and mark is None:
+            bind = sa.bindparam(None, marker_row['instance_uuid'],
+                                type_=uid.type)
+            part.append(uid > bind if ascending else uid < bind)
+        rows += _page(conn, columns, part, [direction(uid)],
+                      None if limit is None else limit - len(rows))
+    return rows
 
 
 def list_(conn, filters=None, sort=None, limit=None, marker=None,
-          detail=True):
+          detail=True, decode=True):
     """Records (or summaries) matching ``filters``, one page.
 
     ``marker`` is the instance_uuid of the last item of the previous page;
     it must match the same filters' project. ``limit`` None means all.
+    Unfinished boots (no duration) come last when sorting by duration_s,
+    in either direction. With ``decode`` False, records are the stored
+    JSON text, for a caller that passes them on unchanged.
     """
     key, direction = parse_sort(sort)
     clauses = filter_clauses(filters)
@@ -309,17 +333,31 @@ def list_(conn, filters=None, sort=None, limit=None, marker=None,
         if marker_row is None:
             raise exceptions.InvalidFilter('marker',
                                            'no boot %s' % (marker,))
-    after, order = _keyset(key, direction, marker_row)
-    if after is not None:
-        clauses.append(after)
-    columns = [B.c.record] if detail else [B.c[c] for c in SUMMARY_COLUMNS]
-    query = sa.select(*columns).where(*clauses).order_by(*order)
-    if limit is not None:
-        query = query.limit(limit)
-    rows = conn.execute(query)
+    if detail:
+        columns = [_record_column(decode)]
+    else:
+        columns = [B.c[c] for c in SUMMARY_COLUMNS]
+    ascending = direction == 'asc'
+    if key == 'duration_s':
+        rows = _by_duration(conn, columns, clauses, ascending, limit,
+                            marker_row)
+    else:
+        col, uid = B.c[key], B.c.instance_uuid
+        if marker_row is not None:
+            clauses.append(_after(col, marker_row[key],
+                                  marker_row['instance_uuid'], ascending))
+        order = [col.asc(), uid.asc()] if ascending else [col.desc(),
+                                                          uid.desc()]
+        rows = _page(conn, columns, clauses, order, limit)
     if detail:
         return [row.record for row in rows]
     return [summary(row._mapping) for row in rows]
+
+
+def _record_column(decode):
+    if decode:
+        return B.c.record
+    return sa.type_coerce(B.c.record, sa.Text()).label('record')
 
 
 def summary(mapping):

@@ -100,6 +100,7 @@ def upgrade():
                                        'instance_uuid']),
             ('ix_boots_component_created',
              ['failed_component', 'created_at', 'instance_uuid']),
+            ('ix_boots_duration', ['duration_s', 'instance_uuid']),
             ('ix_boots_request_id', ['request_id'])):
         op.create_index(name, 'boots', columns)
 
@@ -112,10 +113,11 @@ def upgrade():
         sa.Column('created_at', types.UTCDateTime(), nullable=False),
         sa.Column('duration_s', sa.Double(), nullable=False),
         **_MYSQL)
-    op.create_index('ix_boot_phases_created', 'boot_phases',
-                    ['created_at', 'phase'])
-    op.create_index('ix_boot_phases_project_created', 'boot_phases',
-                    ['project_id', 'created_at'])
+    op.create_index('ix_boot_phases_phase_created', 'boot_phases',
+                    ['phase', 'created_at', 'host', 'duration_s'])
+    op.create_index('ix_boot_phases_project_phase_created', 'boot_phases',
+                    ['project_id', 'phase', 'created_at', 'host',
+                     'duration_s'])
 
     op.create_table(
         'rejections',

@@ -192,6 +192,15 @@ class RecordCases:
         assert connection.get_record(U1) == rec
         assert connection.get_record(U2) is None
 
+    def test_records_as_stored_json_text(self, connection):
+        import json
+        rec = fakes.record(1)
+        connection.save_records([rec])
+        text = connection.get_record(U1, decode=False)
+        assert isinstance(text, str) and json.loads(text) == rec
+        (listed,) = connection.list_records(decode=False)
+        assert json.loads(listed) == rec
+
     def test_save_updates(self, connection):
         connection.save_records([fakes.record(1, status='building')])
         connection.save_records([fakes.record(1, status='active')])

@@ -85,5 +85,5 @@ def test_every_list_index_ends_with_the_keyset_columns():
     for index in models.boots.indexes:
         names = [c.name for c in index.columns]
         if names != ['request_id']:
-            assert names[-2] in ('created_at', 'updated_at'), index.name
+            assert names[-2] in records.SORT_KEYS, index.name
             assert names[-1] == 'instance_uuid', index.name
