@@ -21,6 +21,7 @@ from oslo_log import log
 
 from bootdoctor.conf import tracker as tracker_conf
 from bootdoctor.db import api as db_api
+from bootdoctor.db import exceptions as db_exceptions
 from bootdoctor import notification
 from bootdoctor import pipeline
 from bootdoctor import report
@@ -107,7 +108,7 @@ class Replay(object):
         except notification.ParseError as error:
             self._reject(where, error, item)
             return
-        self._batch.append(parsed)
+        self._batch.append((where, parsed))
         if len(self._batch) >= self.batch_size:
             self.flush()
 
@@ -115,8 +116,23 @@ class Replay(object):
         batch, self._batch = self._batch, []
         if not batch:
             return
-        stored = {o.key for o in self.connection.add_observations(batch)}
-        for parsed in batch:
+        try:
+            stored = self._store([parsed for _, parsed in batch])
+        except db_exceptions.InvalidInput:
+            # One message storage refuses must not take the good ones
+            # batched with it down: store them one at a time.
+            stored, kept = set(), []
+            for where, parsed in batch:
+                try:
+                    stored |= self._store([parsed])
+                except db_exceptions.InvalidInput as exc:
+                    self._reject(where, notification.ParseError(
+                        'refused by storage: %s' % exc, parsed.message_id),
+                        parsed.message)
+                    continue
+                kept.append((where, parsed))
+            batch = kept
+        for _, parsed in batch:
             if parsed.observations and not any(
                     o.key in stored for o in parsed.observations):
                 self.duplicates += 1
@@ -125,6 +141,9 @@ class Replay(object):
                     self.instances.add(obs.instance_uuid)
                 if self.newest is None or obs.timestamp > self.newest:
                     self.newest = obs.timestamp
+
+    def _store(self, parsed_list):
+        return {o.key for o in self.connection.add_observations(parsed_list)}
 
     def _reject(self, where, error, raw):
         self.rejected.append({'where': where, 'reason': error.reason,
