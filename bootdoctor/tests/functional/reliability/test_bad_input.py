@@ -112,7 +112,7 @@ def bad_lines():
         ('lone surrogate',
          _dump(legacy_end).replace(b'"display_name": "',
                                    b'"display_name": "\\udcff', 1),
-         r'message\.payload\.display_name: not valid UTF-8 '
+         r'payload\.display_name: not valid UTF-8 '
          r'\(lone surrogate\)'),
         ('10 MB payload',
          _dump(dict(legacy_end, payload=dict(legacy_end['payload'],
@@ -156,6 +156,15 @@ def bad_lines():
         ('context timestamp far ahead',
          _dump(_without_timestamp(legacy_end, '2099-01-01T00:00:00')),
          r'timestamp: 2099-01-01T00:00:00\+00:00 is \d+ s after'),
+        ('user id of 100 characters',
+         _dump(_changed(legacy_end, ('ctxt', 'user_id'), 'u' * 100)),
+         r"user_id: longer than 64 characters \('uuu"),
+        ('publisher id of 300 characters',
+         _dump(dict(legacy_end, publisher_id='compute.' + 'h' * 300)),
+         r'publisher_id: longer than 255 characters'),
+        ('host of 300 characters',
+         _dump(_changed(legacy_end, ('payload', 'host'), 'h' * 300)),
+         r"host: longer than 255 characters \('hhh"),
         ('timestamp not a time',
          _dump(dict(legacy_end, timestamp='yesterday')),
          r"timestamp: not a date and time \('yesterday'\)"),
@@ -335,3 +344,27 @@ def test_the_replay_command_reports_each_rejection_and_goes_on(tmp_path):
                           re.MULTILINE)) == len(BAD)
     assert len(re.findall(r'WARNING bootdoctor\.manage\.replay .*Rejected ',
                           dirty.stderr)) == len(BAD)
+
+
+def test_a_message_storage_refuses_does_not_lose_its_batch(
+        tmp_path, monkeypatch):
+    """A message storage cannot hold is rejected alone.
+
+    Should one pass parsing, replay stores the good messages batched with
+    it and rejects it with storage's reason.
+    """
+    from bootdoctor.notification import parser
+    monkeypatch.setattr(parser, 'FIELD_LENGTHS', ())
+    _, clean = streams.run(streams.STREAMS)
+    message = streams.messages(SUCCESS)[20]
+    message = _changed(message, ('ctxt', 'user_id'), 'u' * 100)
+    message['message_id'] = 'a-new-message-id'
+    raw = streams.lines(SUCCESS)
+    path = streams.write(tmp_path / 'refused.jsonl',
+                         raw[:10] + [_dump(message)] + raw[10:])
+    feed, records = streams.run([path] + streams.STREAMS[1:])
+    assert [r['where'] for r in feed.rejected] == ['%s:11' % path]
+    assert feed.rejected[0]['reason'].startswith(
+        'refused by storage: message a-new-message-id instance ')
+    assert 'user_id is 100 characters long' in feed.rejected[0]['reason']
+    assert records == clean
