@@ -169,7 +169,11 @@ class Collector:
                 not listener_mod.is_fake(self.conf)):
             self.transport.cleanup()
         report.attach(None)
-        LOG.info('Collector worker %s stopped', self.worker)
+        totals = self.counters.totals()
+        LOG.info('Collector worker %(worker)s stopped; %(totals)s', {
+            'worker': self.worker,
+            'totals': ', '.join('%s %d' % (field, totals[field])
+                                for field in counters_mod.FIELDS)})
 
     def reload(self):
         """Take the mutable options (the files were re-read already)."""
@@ -204,7 +208,10 @@ class CollectorService(cotyledon.Service):
         self._done.set()
 
     def reload(self):
-        # cotyledon's oslo.config glue has mutated the config files.
+        # cotyledon's oslo.config glue mutates the files in the master
+        # only: its worker hook (cotyledon 2.2) builds a reload wrapper and
+        # never installs it. Mutating twice would be harmless.
+        self.conf.mutate_config_files()
         if self.collector is not None:
             self.collector.reload()
 
