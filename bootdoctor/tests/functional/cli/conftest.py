@@ -21,9 +21,7 @@ projects. Each missing piece is a skip that says which one.
 
 import dataclasses
 import datetime
-import json
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -55,32 +53,31 @@ class Result:
     err: str
 
 
-def _keystone_state():
-    return os.environ.get('KEYSTONE_STATE', os.path.join(REPO, '.keystone'))
-
-
 @pytest.fixture(scope='session')
 def keystone():
-    """The credentials file of a running, seeded Keystone."""
+    """The credentials of a running, seeded Keystone.
+
+    The same policy as the API's functional tests (their helper): reuse a
+    Keystone that answers, else start one with tools/keystone unless
+    BOOTDOCTOR_KEYSTONE_AUTOSTART=0, and stop it afterwards only if it
+    was started here.
+    """
+    try:
+        from bootdoctor.tests.functional.api import keystone as helper
+    except ImportError as exc:
+        pytest.skip('the Keystone helper of the API tests is missing: %s'
+                    % exc)
     if not os.path.exists(KEYSTONE_SCRIPT):
         pytest.skip('tools/keystone/keystone-dev.sh is missing')
-    if not shutil.which('bash'):
-        pytest.skip('bash is needed to run tools/keystone/keystone-dev.sh')
-    status = subprocess.run(['bash', KEYSTONE_SCRIPT, 'status'],
-                            capture_output=True, text=True, timeout=60)
-    if status.returncode != 0:
-        started = subprocess.run(['bash', KEYSTONE_SCRIPT, 'start'],
-                                 capture_output=True, text=True, timeout=900)
-        if started.returncode != 0:
-            pytest.skip('Keystone could not be started with '
-                        'tools/keystone/keystone-dev.sh start: %s'
-                        % started.stderr.strip()[-500:])
-    path = os.path.join(_keystone_state(), 'credentials.json')
-    if not os.path.exists(path):
-        pytest.skip('Keystone answers but %s is missing: run '
-                    'tools/keystone/keystone-dev.sh start' % path)
-    with open(path, encoding='utf-8') as f:
-        return json.load(f)
+    try:
+        credentials, started = helper.ensure()
+    except helper.Unavailable as exc:
+        pytest.skip(str(exc))
+    try:
+        yield credentials
+    finally:
+        if started:
+            helper.stop()
 
 
 def _feed(url, projects):
