@@ -136,8 +136,8 @@ def build_record(observations, *, now=None, deadlines=None, related=()):
         updated_at=updated_at, finished_at=finished_at,
         duration_s=rec.seconds(created_at, finished_at),
         diagnosis=diag.diagnose(
-            dict(fields, node=node, image_id=_image(own)), cause, visible,
-            attempts),
+            dict(fields, node=node, image_id=_image(own),
+                 ended_in=failure_phase), cause, visible, attempts),
         **fields)
 
 
@@ -206,8 +206,8 @@ def _terminal_fault(own, end, attempts):
 
 
 def _failure_phase(own, end, phase):
-    """The phase the boot was in when it failed."""
-    if end.status != 'error':
+    """The phase the boot was in when it failed or was deleted."""
+    if end.at is None:
         return phase
     before = [o for o in own if o.timestamp <= end.at]
     segments = timeline.phase_segments(before, True)

@@ -272,7 +272,7 @@ def _summary(status, fields, cause, attempts):
                                                fields.get('step'))
     if status == 'deleted':
         return 'Deleted while building, in %s; not a failure.' % (
-            fields.get('phase') or 'an unknown phase')
+            fields.get('ended_in') or 'an unknown phase')
     if not cause:
         return 'Failed; the notifications do not say where.'
     where = 'step %s (%s)' % (cause.get('step'), cause.get('component'))

@@ -127,6 +127,7 @@ def test_delete_during_build_is_a_deletion_not_a_failure():
     assert r['phase'] is None
     assert r['root_cause'] is None
     assert r['attempts'][0]['outcome'] == 'aborted'
+    assert 'in spawning' in r['diagnosis']['summary']
 
 
 def test_delete_after_error_stays_a_failure():
