@@ -151,12 +151,16 @@ class BatchProcessor:
 
     def _parse(self, messages, priority):
         parsed, rejected = [], []
+        # A message dated too far after its arrival (a skewed clock) is
+        # refused by parsing.
+        received_at = self.clock()
         for message in messages:
             try:
                 result = notification.parse_listener(
                     message.get('ctxt'), message.get('publisher_id'),
                     message.get('event_type'), message.get('payload'),
-                    message.get('metadata'), priority)
+                    message.get('metadata'), priority,
+                    received_at=received_at)
             except notification.ParseError as exc:
                 rejected.append((message, exc.reason,
                                  exc.message_id or _message_id(message)))
