@@ -88,14 +88,16 @@ def _translated(func):
             raise
         except (db_exc.DBConnectionError, db_exc.DBDeadlock) as exc:
             raise exceptions.DBUnavailable(exc) from exc
-        except (sa.exc.OperationalError, sa.exc.InterfaceError) as exc:
-            # Connecting from the pool: oslo.db's filters do not see it.
-            raise exceptions.DBUnavailable(exc) from exc
-        except db_exc.DBError as exc:
+        except (db_exc.DBError, sa.exc.DBAPIError) as exc:
             if _locked(exc):
                 raise exceptions.DBUnavailable(exc) from exc
             if not self._has_schema():
                 raise exceptions.NotInitialised(self.safe_url) from exc
+            if isinstance(exc, (sa.exc.OperationalError,
+                                sa.exc.InterfaceError)):
+                # oslo.db passes operational errors through as they are,
+                # and does not see a failure to connect from the pool.
+                raise exceptions.DBUnavailable(exc) from exc
             raise
     return wrapper
 

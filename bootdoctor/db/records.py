@@ -231,6 +231,8 @@ def _values(name, value, allowed=None):
 def filter_clauses(filters):
     """WHERE clauses for list_records' filters, validated."""
     allowed = {'status': models.BOOT_STATUSES, 'phase': catalogue.PHASES}
+    if filters is not None and not isinstance(filters, dict):
+        raise exceptions.InvalidFilter('filters', 'must be a mapping')
     clauses = []
     for name, value in sorted((filters or {}).items()):
         if value is None:

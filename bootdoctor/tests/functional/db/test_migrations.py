@@ -77,3 +77,15 @@ def test_mysql_tables_are_utf8mb4_innodb(tmp_path_factory):
     assert {r[0] for r in rows} == {
         t.name for t in models.metadata.sorted_tables}
     assert {(r[1], r[2]) for r in rows} == {('InnoDB', 'utf8mb4_bin')}
+
+
+def test_missing_schema_says_to_run_db_sync(empty_url):
+    from bootdoctor.db import exceptions
+    conn = api.Connection(empty_url)
+    try:
+        for call in (conn.list_records, lambda: conn.get_record('x'),
+                     lambda: conn.add_rejection('bad', 'x')):
+            with pytest.raises(exceptions.NotInitialised):
+                call()
+    finally:
+        conn.close()

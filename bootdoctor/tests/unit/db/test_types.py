@@ -87,3 +87,9 @@ def test_every_list_index_ends_with_the_keyset_columns():
         if names != ['request_id']:
             assert names[-2] in records.SORT_KEYS, index.name
             assert names[-1] == 'instance_uuid', index.name
+
+
+def test_filters_must_be_a_mapping():
+    with pytest.raises(ValueError) as err:
+        records.filter_clauses(['status'])
+    assert err.value.parameter == 'filters'
