@@ -193,6 +193,23 @@ class TestKeystoneMode:
         assert REQUEST_ID.match(response.headers['X-OpenStack-Request-ID'])
         assert 'WWW-Authenticate' in response.headers
 
+    def test_preflight_needs_no_token(self, conf, connection):
+        conf.set_override('allowed_origin', ['https://dashboard.example'],
+                          group='cors')
+        conf.set_override('auth_strategy', 'keystone', group='api')
+        conf.set_override('www_authenticate_uri', 'http://127.0.0.1:9/v3',
+                          group='keystone_authtoken')
+        keystone_app = webtest.TestApp(api_app.build_wsgi_app(
+            conf, storage=api_storage.Storage(connection),
+            enforcer=policy.make_enforcer(conf)))
+        response = keystone_app.options('/v1/boots', headers={
+            'Origin': 'https://dashboard.example',
+            'Access-Control-Request-Method': 'GET',
+            'Access-Control-Request-Headers': 'X-Auth-Token'})
+        assert response.status_int == 200
+        assert response.headers['Access-Control-Allow-Origin'] == \
+            'https://dashboard.example'
+
     def test_identity_headers_alone_are_not_trusted(self, keystone_app):
         keystone_app.get('/v1/boots', headers=c.ADMIN, status=401)
 
