@@ -20,11 +20,14 @@ the exchange it arrives on in a default deployment.
 """
 
 import collections
+import datetime
 import threading
 
 from oslo_utils import timeutils
 
 FIELDS = ('received', 'processed', 'duplicates', 'rejected', 'requeued')
+# How many recent publish-to-record delays are kept for the percentiles.
+DELAY_SAMPLES = 10000
 
 # publisher_id prefix (before "." or ":") -> the service's exchange.
 _PUBLISHERS = {
@@ -66,12 +69,38 @@ class Counters:
         self.stuck_checks = 0
         self.last_stuck_check = None
         self.db_errors = 0
+        self._delays = collections.deque(maxlen=DELAY_SAMPLES)
 
     def add(self, field, exchange, event_type, n=1):
         with self._lock:
             self._counts[(exchange, event_type)][field] += n
             if field == 'received':
                 self._last[exchange] = timeutils.utcnow(with_timezone=True)
+
+    def add_delays(self, published, committed):
+        """Note publish-to-record delays (seconds) of committed messages.
+
+        ``published``: the messages' timestamps (aware or naive UTC).
+        """
+        delays = []
+        for stamp in published:
+            if stamp.tzinfo is None:
+                stamp = stamp.replace(tzinfo=datetime.timezone.utc)
+            delays.append((committed - stamp).total_seconds())
+        with self._lock:
+            self._delays.extend(delays)
+
+    def delays(self):
+        """{count, p50, p99, max} of the recent delays in seconds, or None."""
+        with self._lock:
+            values = sorted(self._delays)
+        if not values:
+            return None
+
+        def at(fraction):
+            return values[min(len(values) - 1, int(fraction * len(values)))]
+        return {'count': len(values), 'p50': at(0.50), 'p99': at(0.99),
+                'max': values[-1]}
 
     def count_emitted(self, event_type):
         with self._lock:
@@ -111,4 +140,5 @@ class Counters:
                 'stuck_checks': self.stuck_checks,
                 'last_stuck_check': self.last_stuck_check,
                 'db_errors': self.db_errors,
+                'delays': self.delays(),
                 'started_at': self.started_at}

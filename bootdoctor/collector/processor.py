@@ -30,6 +30,7 @@ The delivery rules:
   message failing alone is stored as a rejection with the error.
 """
 
+import datetime
 import threading
 import time
 
@@ -197,11 +198,19 @@ class BatchProcessor:
                                           'n': len(parsed) + len(rejected),
                                           'delay': delay})
             raise Retry() from exc
+        published = []
         for message, result in parsed:
             exchange, event_type = _key(message)
             fresh = any(o.key in new_keys for o in result.observations)
             self.counters.add('processed' if fresh else 'duplicates',
                               exchange, event_type)
+            if fresh:
+                stamp = _published(message)
+                if stamp is not None:
+                    published.append(stamp)
+        # Publish (the notification's timestamp) to committed record.
+        self.counters.add_delays(published,
+                                 timeutils.utcnow(with_timezone=True))
         if self.checks is not None:
             try:
                 self.checks.observe(new)
@@ -271,6 +280,15 @@ def _key(message):
     return (counters_mod.exchange_of(message.get('publisher_id'),
                                      message.get('event_type')),
             str(message.get('event_type')))
+
+
+def _published(message):
+    """When the notifier sent the message (its metadata timestamp)."""
+    metadata = message.get('metadata')
+    try:
+        return datetime.datetime.fromisoformat(str(metadata['timestamp']))
+    except (TypeError, KeyError, ValueError):
+        return None
 
 
 def _message_id(message):

@@ -119,6 +119,11 @@ def _counters(lines, collector):
         snap['batches'], snap['db_errors'], collector.backoff.delay))
     lines.append('  emitted: %s' % (', '.join(
         '%s %d' % kv for kv in sorted(snap['emitted'].items())) or 'none'))
+    delays = snap['delays']
+    if delays:
+        lines.append('  publish to record (last %d): p50 %.3f s, p99 %.3f s, '
+                     'max %.3f s' % (delays['count'], delays['p50'],
+                                     delays['p99'], delays['max']))
     last = snap['last_stuck_check']
     lines.append('  stuck searches %d, last at %s' % (
         snap['stuck_checks'], last.isoformat() if last else 'never'))

@@ -170,10 +170,15 @@ class Collector:
             self.transport.cleanup()
         report.attach(None)
         totals = self.counters.totals()
-        LOG.info('Collector worker %(worker)s stopped; %(totals)s', {
-            'worker': self.worker,
-            'totals': ', '.join('%s %d' % (field, totals[field])
-                                for field in counters_mod.FIELDS)})
+        delays = self.counters.delays()
+        LOG.info('Collector worker %(worker)s stopped; %(totals)s%(delays)s',
+                 {'worker': self.worker,
+                  'totals': ', '.join('%s %d' % (field, totals[field])
+                                      for field in counters_mod.FIELDS),
+                  'delays': '; publish to record p50 %.3f s, p99 %.3f s '
+                            'over the last %d' % (
+                                delays['p50'], delays['p99'],
+                                delays['count']) if delays else ''})
 
     def reload(self):
         """Take the mutable options (the files were re-read already)."""

@@ -91,8 +91,9 @@ def _logged(collectors, field):
     for collector in collectors:
         for line in collector.output().splitlines():
             if ' stopped; received ' in line:
-                counts = dict(item.rsplit(' ', 1) for item in line.split(
-                    ' stopped; ', 1)[1].split(', '))
+                text = line.split(' stopped; ', 1)[1].split(';')[0]
+                counts = dict(item.rsplit(' ', 1)
+                              for item in text.split(', '))
                 total += int(counts[field])
     return total
 

@@ -222,3 +222,30 @@ def test_the_exchange_is_the_publishing_service():
     }
     for (publisher, event_type), exchange in cases.items():
         assert counters_mod.exchange_of(publisher, event_type) == exchange
+
+
+def test_publish_to_record_delays_are_measured(connection):
+    boot = conftest.boot('success')
+    processor = _processor(connection)
+    now = datetime.datetime.now(datetime.timezone.utc)
+    views = conftest.views(boot, start=now - datetime.timedelta(seconds=30))
+    processor.clock = lambda: now
+    feed(processor, views)
+    delays = processor.counters.delays()
+    assert delays['count'] == len(boot.emissions)
+    # Sent 30 s ago, one a second: the delays run from about 30 s down.
+    assert 30 - len(boot.emissions) < delays['p50'] < 31
+    assert delays['p50'] <= delays['p99'] <= delays['max'] < 31
+    # Duplicates are not delays.
+    feed(processor, views)
+    assert processor.counters.delays()['count'] == len(boot.emissions)
+
+
+def test_percentiles():
+    counters = counters_mod.Counters()
+    assert counters.delays() is None
+    now = datetime.datetime(2030, 1, 1, tzinfo=datetime.timezone.utc)
+    counters.add_delays([now - datetime.timedelta(seconds=s)
+                         for s in range(1, 101)], now)
+    assert counters.delays() == {'count': 100, 'p50': 51.0, 'p99': 100.0,
+                                 'max': 100.0}
