@@ -13,6 +13,7 @@
 """The 29 step states of a boot, from the catalogue's evidence rules."""
 
 from bootdoctor import catalogue
+from bootdoctor import observation
 from bootdoctor.tracker import record as rec
 
 MAX_EVIDENCE = 3
@@ -67,12 +68,24 @@ def evaluate(observations, traits, failed_step=None):
     ordered = sorted(catalogue.steps(), key=flow_position)
     reached = [i for i, s in enumerate(ordered)
                if states[s.number].state in ('observed', 'failed')]
+    if observations and not reached:
+        # Any message about an instance proves Nova created its record.
+        created = _record_step()
+        states[created.number].state = 'inferred'
+        reached = [ordered.index(created)]
     if reached:
         furthest = max(reached)
         for step in ordered[:furthest]:
             if states[step.number].state == 'pending':
                 states[step.number].state = 'inferred'
     return [states[n] for n in sorted(states)]
+
+
+def _record_step():
+    """The first step proven by a Nova message about an instance."""
+    return min((s for s in catalogue.steps()
+                if any(m['kind'] in observation.NOVA_KINDS
+                       for m in s.evidence)), key=flow_position)
 
 
 def furthest(step_states):

@@ -21,6 +21,7 @@ it closed.
 """
 
 import dataclasses
+import json
 
 from bootdoctor.tracker import record as rec
 
@@ -44,11 +45,22 @@ END = 'end'
 
 
 def unique_sorted(observations):
-    """Drop duplicates (same key) and sort into the tracker's total order."""
+    """Drop duplicates (same key) and sort into the tracker's total order.
+
+    Two different observations claiming one key (a forged or corrupted
+    message id) keep the same one whatever the order: the smaller in a
+    canonical form.
+    """
     seen = {}
     for obs in observations:
-        seen.setdefault(obs.key, obs)
+        kept = seen.setdefault(obs.key, obs)
+        if kept is not obs and _canonical(obs) < _canonical(kept):
+            seen[obs.key] = obs
     return sorted(seen.values(), key=lambda o: o.sort_key())
+
+
+def _canonical(obs):
+    return json.dumps(obs.to_dict(), sort_keys=True, default=str)
 
 
 def is_active(obs):
@@ -266,9 +278,11 @@ def phase_spans(segments, created_at, until):
             created_at < segments[0][0]:
         segments = [(created_at, 'scheduling')] + list(segments)
     for index, (start, phase) in enumerate(segments):
-        if phase == END:
-            continue
+        if phase == END or (until is not None and start > until):
+            continue  # an end marker, or seen after the boot ended
         stop = segments[index + 1][0] if index + 1 < len(segments) else until
+        if until is not None and stop is not None and stop > until:
+            stop = until
         span = spans.setdefault(phase, rec.PhaseSpan(started_at=start))
         if stop is not None:
             span.ended_at = stop
