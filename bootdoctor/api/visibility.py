@@ -67,15 +67,41 @@ def strip_tracebacks(value):
     return value
 
 
-class TracebackFilter:
-    """Strips tracebacks unless the rule allows them, per project."""
+def _fault(fault):
+    if isinstance(fault, dict) and fault.get('traceback') is not None:
+        return dict(fault, traceback=None)
+    return fault
 
-    def __init__(self, action):
+
+def strip_record_tracebacks(record):
+    """A boot record without tracebacks: its fault and its attempts'.
+
+    Those are the only places the boot record holds a traceback, so this
+    copies only them, which matters for a page of a thousand records.
+    """
+    result = dict(record)
+    if 'fault' in result:
+        result['fault'] = _fault(result['fault'])
+    if isinstance(result.get('attempts'), list):
+        result['attempts'] = [
+            dict(a, fault=_fault(a.get('fault'))) if isinstance(a, dict)
+            else a for a in result['attempts']]
+    return result
+
+
+class TracebackFilter:
+    """Strips tracebacks unless the rule allows them, per project.
+
+    ``strip`` is how: :func:`strip_record_tracebacks` for boot records,
+    :func:`strip_tracebacks` (everywhere) for anything else.
+    """
+
+    def __init__(self, action, strip=strip_tracebacks):
         self.action = action
+        self.strip = strip
         self._allowed = {}
 
-    def __call__(self, record, project_id):
+    def __call__(self, value, project_id):
         if project_id not in self._allowed:
             self._allowed[project_id] = allowed(self.action, project_id)
-        return record if self._allowed[project_id] else strip_tracebacks(
-            record)
+        return value if self._allowed[project_id] else self.strip(value)

@@ -18,6 +18,7 @@ commas), by default /etc/bootdoctor/bootdoctor.conf. The server's own
 command-line arguments are never parsed as bootdoctor options.
 """
 
+import gc
 import os
 
 from bootdoctor.api import app as api_app
@@ -45,4 +46,18 @@ def init_application(environ=None):
     conf = service.prepare_service([], default_config_files=files,
                                    guru_meditation=False)
     guru.setup(conf)
-    return api_app.build_wsgi_app(conf)
+    application = api_app.build_wsgi_app(conf)
+    freeze_startup_objects()
+    return application
+
+
+def freeze_startup_objects():
+    """Keep what startup made out of the garbage collector's full passes.
+
+    A page of boot records allocates enough to trigger the collector's
+    oldest generation now and then, and a full pass over the ~100,000
+    objects of the loaded libraries took list requests from a 15 ms median
+    to a 90 ms p99 in tools/bench/api_bench.py; frozen, the p99 was 22 ms.
+    """
+    gc.collect()
+    gc.freeze()

@@ -26,6 +26,7 @@ from werkzeug import serving
 
 from bootdoctor.api import app as api_app
 from bootdoctor.api import guru
+from bootdoctor.api import wsgi_app
 from bootdoctor import service
 
 LOG = log.getLogger(__name__)
@@ -43,6 +44,7 @@ def main(argv=None):
                                    guru_meditation=False)
     guru.setup(conf)
     application = api_app.build_wsgi_app(conf)
+    wsgi_app.freeze_startup_objects()
     server = serving.make_server(conf.api.host, conf.api.port, application,
                                  threaded=True,
                                  request_handler=_QuietHandler)

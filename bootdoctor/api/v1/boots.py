@@ -94,7 +94,8 @@ def list_boots():
                                     args.get('marker'))
     more = len(records) > limit
     records = records[:limit]
-    tracebacks = visibility.TracebackFilter(boot_policies.TRACEBACK)
+    tracebacks = visibility.TracebackFilter(
+        boot_policies.TRACEBACK, visibility.strip_record_tracebacks)
     boots = []
     for record in records:
         item = {k: v for k, v in record.items() if k not in LIST_OMITS}
@@ -126,7 +127,8 @@ def visible_record(instance_uuid, action):
 
 def show_boot(instance_uuid):
     _uuid, record = visible_record(instance_uuid, boot_policies.GET)
-    tracebacks = visibility.TracebackFilter(boot_policies.TRACEBACK)
+    tracebacks = visibility.TracebackFilter(
+        boot_policies.TRACEBACK, visibility.strip_record_tracebacks)
     return flask.jsonify(tracebacks(record, record.get('project_id')))
 
 

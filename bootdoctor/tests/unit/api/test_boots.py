@@ -149,6 +149,15 @@ class TestTracebacks:
                         headers=c.ADMIN).text
         assert 'Traceback' in admin
 
+    def test_record_tracebacks_are_only_in_faults(self, dataset):
+        # The targeted strip used for records must remove every traceback
+        # the generic one does.
+        from bootdoctor.api import visibility
+        for record in dataset.samples:
+            assert visibility.strip_record_tracebacks(record) == \
+                visibility.strip_tracebacks(record)
+        assert dataset.with_traceback()['fault']['traceback']
+
     def test_policy_file_can_grant_tracebacks(self, make_app, policy_file,
                                               dataset):
         policy_file({'bootdoctor:boot:get:traceback':

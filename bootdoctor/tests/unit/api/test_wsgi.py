@@ -66,18 +66,20 @@ def test_init_application_serves(tmp_path, dataset, monkeypatch):
 
 def test_module_builds_application_once_at_import(tmp_path, dataset):
     path = write_config(tmp_path, dataset)
-    code = ('import json, webtest\n'
+    code = ('import gc, json, webtest\n'
             'from bootdoctor.wsgi import api\n'
+            'frozen = gc.get_freeze_count()\n'
             'app = webtest.TestApp(api.application)\n'
             'body = app.get("/v1/boots?all_projects=1").json\n'
-            'print(json.dumps(len(body["boots"])))\n')
+            'print(json.dumps([len(body["boots"]), frozen]))\n')
     env = dict(os.environ, BOOTDOCTOR_CONFIG_FILE=str(path))
     result = subprocess.run([sys.executable, '-c', code, '--port', '1'],
                             env=env, capture_output=True, text=True,
                             timeout=120, check=False)
     assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout.splitlines()[-1]) == len(
-        dataset.records)
+    count, frozen = json.loads(result.stdout.splitlines()[-1])
+    assert count == len(dataset.records)
+    assert frozen > 10000, 'startup objects were not frozen'
     assert (tmp_path / 'state' / guru.TRIGGER_NAME).exists()
     assert 'auth_strategy = noauth' in result.stdout + result.stderr
 
