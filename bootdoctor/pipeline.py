@@ -30,7 +30,7 @@ def rebuild(connection, instance_uuids, *, now=None, deadlines=None):
     records = []
     for uuid in sorted(set(instance_uuids)):
         own = connection.observations_for(uuid)
-        if not own:
+        if not tracker.is_boot(own):
             continue
         related = _related(connection, own)
         records.append(tracker.build_record(own, now=now,

@@ -30,7 +30,7 @@ def rebuild(connection, instance_uuids, *, now=None, deadlines=None):
     records, counts = [], {}
     for uuid in sorted(set(instance_uuids)):
         own = connection.observations_for(uuid)
-        if not own:
+        if not tracker.is_boot(own):
             continue
         related = pipeline._related(connection, own)
         record = tracker.build_record(own, now=now, deadlines=deadlines,

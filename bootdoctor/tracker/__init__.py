@@ -14,4 +14,5 @@
 
 from bootdoctor.tracker.builder import build_record  # noqa: F401
 from bootdoctor.tracker.builder import build_records  # noqa: F401
+from bootdoctor.tracker.builder import is_boot  # noqa: F401
 from bootdoctor.tracker.record import BootRecord  # noqa: F401

@@ -29,10 +29,28 @@ from bootdoctor.tracker import timeline
 # taken as the token the boot used.
 AUTH_WINDOW = datetime.timedelta(hours=1)
 CONTROLLER_SERVICES = ('nova-scheduler', 'nova-conductor', 'nova-api')
+# Nova's notifications that only a boot sends.
+BOOT_KINDS = frozenset((
+    'scheduler.select_destinations.start',
+    'scheduler.select_destinations.end',
+    'instance.create.start', 'instance.create.end', 'instance.create.error',
+    'compute_task.build_instances.error'))
+
+
+def is_boot(observations):
+    """True when Nova reported the instance being built.
+
+    A port or volume event of a running server, Nova's update of a server
+    that is not building (a reboot, a stop) or its deletion is not a boot
+    and gets no boot record.
+    """
+    return any(o.source == 'nova' and o.instance_uuid is not None and (
+        o.kind in BOOT_KINDS or 'building' in (o.state, o.old_state))
+        for o in observations)
 
 
 def build_records(observations, *, now=None, deadlines=None, related=()):
-    """Boot records for every instance the observations name.
+    """Boot records for every instance the observations show booting.
 
     Observations without an instance (Glance image.send, Keystone
     authentication, volumes with no attachment) are offered to every boot
@@ -47,7 +65,7 @@ def build_records(observations, *, now=None, deadlines=None, related=()):
             unattached.append(obs)
     return [build_record(by_instance[uuid], now=now, deadlines=deadlines,
                          related=unattached)
-            for uuid in sorted(by_instance)]
+            for uuid in sorted(by_instance) if is_boot(by_instance[uuid])]
 
 
 def build_record(observations, *, now=None, deadlines=None, related=()):
@@ -109,14 +127,18 @@ def build_record(observations, *, now=None, deadlines=None, related=()):
         if cause and cause.get('step'):
             phase = _step_phase(cause['step']) or failure_phase
         else:
-            phase = failure_phase
+            phase = failure_phase or 'scheduling'
     elif status in ('active', 'deleted'):
         phase = None
+    else:
+        # Nothing but other services' messages yet: Nova has accepted the
+        # instance and not placed it.
+        phase = phase or 'scheduling'
 
     step_states = step_eval.evaluate(
         evidence, step_eval.traits(own),
         failed_step=cause['step'] if cause else None)
-    until = finished_at or now or updated_at
+    until = finished_at or max(now or updated_at, updated_at)
     spans = timeline.phase_spans(segments, created_at, until)
 
     host, node = _placement(attempts, status)
