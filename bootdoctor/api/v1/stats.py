@@ -35,8 +35,14 @@ SPEC = {
 def window(args, conf):
     """(since, until): until defaults to now, since to until - window."""
     until = args.get('until') or timeutils.utcnow(with_timezone=True)
-    since = args.get('since') or until - datetime.timedelta(
-        seconds=conf.api.stats_default_window)
+    since = args.get('since')
+    if since is None:
+        try:
+            since = until - datetime.timedelta(
+                seconds=conf.api.stats_default_window)
+        except OverflowError:
+            since = datetime.datetime.min.replace(
+                tzinfo=datetime.timezone.utc)
     if since >= until:
         raise params.bad('until' if 'until' in args else 'since',
                          'the window must end after it starts')

@@ -107,3 +107,27 @@ def test_no_boot_path_reaches_a_500(app_for_hypothesis, path):
         '/v1/boots/' + urlparse.quote(path, safe=''), headers=c.ADMIN,
         expect_errors=True)
     assert response.status_int in (200, 400, 404), response.text
+
+
+@settings(max_examples=150, deadline=None)
+@given(query=st.lists(st.tuples(
+    st.sampled_from(['since', 'until', 'group_by', 'project_id',
+                     'all_projects']),
+    st.one_of(st.text(max_size=40),
+              st.datetimes(timezones=st.timezones()).map(
+                  lambda d: d.isoformat()))), max_size=3))
+def test_no_stats_query_reaches_a_500(app_for_hypothesis, query):
+    from urllib import parse as urlparse
+    response = app_for_hypothesis.get(
+        '/v1/stats?' + urlparse.urlencode(query), headers=c.ADMIN,
+        expect_errors=True)
+    assert response.status_int in (200, 400), response.text
+
+
+@pytest.mark.parametrize('query', ['until=0001-01-01T00:00:01Z',
+                                   'since=0001-01-01T00:00:00Z',
+                                   'until=9999-12-31T23:59:59Z'])
+def test_stats_window_at_the_ends_of_time(app_for_hypothesis, query):
+    response = app_for_hypothesis.get('/v1/stats?' + query,
+                                      headers=c.ADMIN)
+    assert response.json['since'] < response.json['until']
