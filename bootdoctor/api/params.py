@@ -31,6 +31,9 @@ _IDENT = re.compile(r'[A-Za-z0-9_.:@-]{1,64}')
 _HOST = re.compile(r'[A-Za-z0-9_.:@-]{1,255}')
 # Widest span of a single value, in characters, before any parsing.
 MAX_VALUE = 1024
+# Timestamps before this are refused: no boot is older, and MySQL's
+# DATETIME starts at year 1000.
+EARLIEST = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
 
 
 def bad(parameter, message):
@@ -73,9 +76,12 @@ def timestamp(value, parameter):
     if when.tzinfo is None:
         when = when.replace(tzinfo=datetime.timezone.utc)
     try:
-        return when.astimezone(datetime.timezone.utc)
+        when = when.astimezone(datetime.timezone.utc)
     except OverflowError:
         raise bad(parameter, '%r is out of range' % _short(value))
+    if when < EARLIEST:
+        raise bad(parameter, '%r is before 1970' % _short(value))
+    return when
 
 
 def integer(value, parameter, minimum, maximum):

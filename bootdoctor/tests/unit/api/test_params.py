@@ -124,10 +124,17 @@ def test_no_stats_query_reaches_a_500(app_for_hypothesis, query):
     assert response.status_int in (200, 400), response.text
 
 
-@pytest.mark.parametrize('query', ['until=0001-01-01T00:00:01Z',
-                                   'since=0001-01-01T00:00:00Z',
+@pytest.mark.parametrize('query', ['until=1970-01-01T00:00:01Z',
+                                   'since=1970-01-01T00:00:00Z',
                                    'until=9999-12-31T23:59:59Z'])
 def test_stats_window_at_the_ends_of_time(app_for_hypothesis, query):
     response = app_for_hypothesis.get('/v1/stats?' + query,
                                       headers=c.ADMIN)
     assert response.json['since'] < response.json['until']
+
+
+@pytest.mark.parametrize('path', ['/v1/stats', '/v1/boots'])
+def test_times_before_1970_are_refused(app_for_hypothesis, path):
+    response = app_for_hypothesis.get(
+        path + '?until=0001-01-01T00:00:01Z', headers=c.ADMIN, status=400)
+    assert response.json['error']['parameter'] == 'until'
