@@ -10,7 +10,7 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-"""bootdoctor-api over PostgreSQL and MariaDB (SQLite is the unit tests').
+"""bootdoctor-api over SQLite, PostgreSQL and MariaDB.
 
 The same visibility, filters, pages and statistics as on SQLite, and no
 query string that reaches a 500, on each real server; each skips with
@@ -38,7 +38,7 @@ from bootdoctor.tests.unit.api import data
 from bootdoctor.tracker import record as tracker_record
 
 
-@pytest.fixture(scope='module', params=['postgresql', 'mysql'])
+@pytest.fixture(scope='module', params=servers.BACKENDS)
 def backend(request, tmp_path_factory):
     with servers.database(request.param, tmp_path_factory) as url:
         dataset = data.build(url, c.PROJECT_A, c.PROJECT_B)
