@@ -12,9 +12,9 @@
 
 """bootdoctor-api over SQLite, PostgreSQL and MariaDB.
 
-The same visibility, filters, pages and statistics as on SQLite, and no
-query string that reaches a 500, on each real server; each skips with
-the reason when its server is not running.
+Visibility, filters, pages and statistics, and no query string that
+reaches a 500, on each backend; a server that is not running makes its
+tests skip with the reason.
 """
 
 import datetime
