@@ -71,15 +71,19 @@ running_pid() {
 }
 
 install() {
-    if [[ -x $KEYSTONE_VENV/bin/keystone-manage && -x $KEYSTONE_VENV/bin/gunicorn ]]; then
+    # The marker is written only after a complete install, so an
+    # interrupted one is finished on the next start.
+    local marker=$KEYSTONE_VENV/.keystone-dev-installed
+    if [[ -f $marker && $(<"$marker") == "$KEYSTONE_PACKAGE" ]]; then
         return 0
     fi
     log "installing $KEYSTONE_PACKAGE and gunicorn into $KEYSTONE_VENV"
-    "$KEYSTONE_PYTHON" -m venv "$KEYSTONE_VENV"
+    [[ -x $KEYSTONE_VENV/bin/python ]] || "$KEYSTONE_PYTHON" -m venv "$KEYSTONE_VENV"
     "$KEYSTONE_VENV/bin/pip" install --quiet --upgrade pip
     "$KEYSTONE_VENV/bin/pip" install --quiet "$KEYSTONE_PACKAGE" gunicorn
     "$KEYSTONE_VENV/bin/gunicorn" --help | grep -q -- '--no-control-socket' \
         || die "this gunicorn has no --no-control-socket option"
+    echo "$KEYSTONE_PACKAGE" > "$marker"
 }
 
 write_config() {
