@@ -183,7 +183,9 @@ def attempts(observations, end):
         if attempt.outcome == 'in_progress' and end.status in ('error',
                                                                'deleted'):
             attempt.outcome = 'aborted'
-            attempt.ended_at = end.at
+            # A compute clock behind the controller's can date the
+            # attempt after the end: it ended when it started, not before.
+            attempt.ended_at = max(end.at, attempt.started_at)
         result.append(attempt)
     return result
 
