@@ -14,13 +14,22 @@
 
 from oslo_config import cfg
 
-api_group = cfg.OptGroup(
-    'api',
-    title='REST API options',
-    help='Options of bootdoctor-api, the REST API served by the WSGI '
-         'application bootdoctor.wsgi.api:application (under uwsgi, '
-         'gunicorn or mod_wsgi) or by the bootdoctor-api development '
-         'server.')
+GROUP = 'api'
+
+
+def api_group():
+    # A new OptGroup for every ConfigOpts: oslo.config keeps overrides in
+    # the group object, which register_group only copies shallowly, so a
+    # shared module-level group would carry one ConfigOpts' set_override
+    # into every other one in the process.
+    return cfg.OptGroup(
+        GROUP,
+        title='REST API options',
+        help='Options of bootdoctor-api, the REST API served by the WSGI '
+             'application bootdoctor.wsgi.api:application (under uwsgi, '
+             'gunicorn or mod_wsgi) or by the bootdoctor-api development '
+             'server.')
+
 
 api_opts = [
     cfg.HostAddressOpt(
@@ -73,9 +82,10 @@ api_opts = [
 
 
 def register_opts(conf):
-    conf.register_group(api_group)
-    conf.register_opts(api_opts, group=api_group)
+    group = api_group()
+    conf.register_group(group)
+    conf.register_opts(api_opts, group=group)
 
 
 def list_opts():
-    return [(api_group, api_opts)]
+    return [(api_group(), api_opts)]

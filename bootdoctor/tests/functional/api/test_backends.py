@@ -24,6 +24,7 @@ from hypothesis import given
 from hypothesis import HealthCheck
 from hypothesis import settings
 from hypothesis import strategies as st
+from oslo_config import fixture as config_fixture
 import pytest
 import webtest
 
@@ -43,9 +44,11 @@ def backend(request, tmp_path_factory):
     with servers.database(request.param, tmp_path_factory) as url:
         dataset = data.build(url, c.PROJECT_A, c.PROJECT_B)
         conf = c.make_conf()
-        conf.set_override('state_path', str(tmp_path_factory.mktemp('s')))
-        conf.set_override('connection', url, group='database')
-        conf.set_override('auth_strategy', 'noauth', group='api')
+        fixture = config_fixture.Config(conf)
+        fixture.setUp()
+        fixture.config(state_path=str(tmp_path_factory.mktemp('s')))
+        fixture.config(connection=url, group='database')
+        fixture.config(auth_strategy='noauth', group='api')
         connection = db_api.Connection(url)
         application = api_app.build_wsgi_app(
             conf, storage=api_storage.Storage(connection),
@@ -54,6 +57,7 @@ def backend(request, tmp_path_factory):
             yield webtest.TestApp(application), dataset
         finally:
             connection.close()
+            fixture.cleanUp()
 
 
 def uuids(body):

@@ -130,12 +130,15 @@ def app(make_app):
 def app_for_hypothesis(dataset, tmp_path_factory):
     """A session-wide app (hypothesis tests take no function fixtures)."""
     conf = make_conf()
-    conf.set_override('state_path', str(tmp_path_factory.mktemp('state')))
-    conf.set_override('connection', dataset.url, group='database')
-    conf.set_override('auth_strategy', 'noauth', group='api')
+    fixture = config_fixture.Config(conf)
+    fixture.setUp()
+    fixture.config(state_path=str(tmp_path_factory.mktemp('state')))
+    fixture.config(connection=dataset.url, group='database')
+    fixture.config(auth_strategy='noauth', group='api')
     connection = db_api.Connection(dataset.url)
     application = api_app.build_wsgi_app(
         conf, storage=api_storage.Storage(connection),
         enforcer=policy.make_enforcer(conf))
     yield webtest.TestApp(application)
     connection.close()
+    fixture.cleanUp()

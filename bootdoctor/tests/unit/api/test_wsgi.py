@@ -109,6 +109,15 @@ class TestGuru:
         assert wanted.is_file()
 
 
+def test_overrides_stay_in_their_config():
+    from bootdoctor import conf as bd_conf
+    first, second = bd_conf.new_conf(), bd_conf.new_conf()
+    first([], default_config_files=[])
+    second([], default_config_files=[])
+    first.set_override('auth_strategy', 'noauth', group='api')
+    assert second.api.auth_strategy == 'keystone'
+
+
 def test_api_options():
     (group, opts), = api_conf.list_opts()
     assert group.name == 'api'
