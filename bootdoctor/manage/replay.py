@@ -18,6 +18,8 @@ import os
 import sys
 
 from oslo_log import log
+from sqlalchemy.engine import url as sa_url
+from sqlalchemy import exc as sa_exc
 
 from bootdoctor.conf import tracker as tracker_conf
 from bootdoctor.db import api as db_api
@@ -167,6 +169,22 @@ def _raw_text(raw):
         return repr(raw)
 
 
+def _run(url, files):
+    connection = db_api.Connection(url)
+    connection.upgrade()
+    run = Replay(connection)
+    for path in files:
+        run.feed_file(path)
+    return run
+
+
+def _safe_url(url):
+    try:
+        return sa_url.make_url(url).render_as_string(hide_password=True)
+    except sa_exc.ArgumentError:
+        return '(not a database URL)'
+
+
 def replay_command(conf):
     args = conf.command
     files = list(args.files)
@@ -176,19 +194,21 @@ def replay_command(conf):
         if not os.path.isfile(path):
             print('replay: no such file: %s' % path, file=sys.stderr)
             return 2
-    connection = db_api.Connection(args.db or 'sqlite://')
-    connection.upgrade()
-    run = Replay(connection)
-    for path in files:
-        run.feed_file(path)
     try:
-        now = parse_time(args.now) if args.now else run.newest
+        now = parse_time(args.now) if args.now else None
     except ValueError:
         print('replay: --now is not an ISO 8601 time: %s' % args.now,
               file=sys.stderr)
         return 2
-    records = [r.to_dict() for r in run.records(
-        now, tracker_conf.deadlines(conf))]
+    url = args.db or 'sqlite://'
+    try:
+        run = _run(url, files)
+        records = [r.to_dict() for r in run.records(
+            now or run.newest, tracker_conf.deadlines(conf))]
+    except (db_exceptions.StorageError, sa_exc.ArgumentError) as exc:
+        print('replay: cannot use the database %s: %s'
+              % (_safe_url(url), exc), file=sys.stderr)
+        return 2
     if args.format == 'json':
         print(json.dumps({'boots': records}, indent=2, sort_keys=True))
     else:
