@@ -1,0 +1,181 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""Passwords never show: not in logs, Guru Meditation reports or errors.
+
+A collector runs at debug level with a RabbitMQ user and a database URL
+whose passwords are unique strings; it processes a stream, prints its Guru
+Meditation report from the master and a worker, loses its database for a
+while and recovers. A second collector is given a wrong RabbitMQ password
+and logs its failures. The management commands fail on unreachable
+databases. No output may hold a password; the reports show the URLs with
+``***`` instead.
+"""
+
+import os
+import signal
+import subprocess
+import sys
+import uuid
+
+import pytest
+import sqlalchemy as sa
+
+from bootdoctor import simulator
+from bootdoctor.tests.functional.collector import conftest
+from bootdoctor.tests.functional.collector import process
+from bootdoctor.tests.functional.collector import rabbit
+from bootdoctor.tests.functional.collector import test_delivery as delivery
+
+
+@pytest.fixture
+def rabbit_user():
+    """A RabbitMQ user of this test's own, with a unique password."""
+    rabbit.require()
+    user = 'bdsecret%s' % uuid.uuid4().hex[:8]
+    password = 'Rabbit-Pw-%s' % uuid.uuid4().hex
+    try:
+        for args in (['add_user', user, password],
+                     ['set_permissions', '-p', '/', user, '.*', '.*', '.*']):
+            subprocess.run(['rabbitmqctl'] + args, check=True,
+                           capture_output=True, timeout=60)
+    except (OSError, subprocess.CalledProcessError) as exc:
+        pytest.skip('cannot add a RabbitMQ user with rabbitmqctl: %s' % exc)
+    try:
+        yield user, password
+    finally:
+        subprocess.run(['rabbitmqctl', 'delete_user', user],
+                       capture_output=True, timeout=60, check=False)
+
+
+def _with_password(url, password):
+    return sa.engine.make_url(url).set(password=password).render_as_string(
+        hide_password=False)
+
+
+def _configure(collector, transport_url):
+    """Point the collector at ``transport_url`` and log at debug level."""
+    with open(collector.config) as f:
+        text = f.read()
+    for old, new in (('transport_url = %s' % rabbit.URL,
+                      'transport_url = %s' % transport_url),
+                     ('debug = False', 'debug = True')):
+        assert old in text
+        text = text.replace(old, new)
+    with open(collector.config, 'w') as f:
+        f.write(text)
+
+
+def test_no_password_in_the_collectors_output(
+        tmp_path, names, postgresql_url, rabbit_user):
+    user, rabbit_password = rabbit_user
+    db_password = 'Db-Pw-%s' % uuid.uuid4().hex
+    # PostgreSQL trusts 127.0.0.1 here: the password is sent, not checked.
+    database = _with_password(postgresql_url, db_password)
+    transport = 'rabbit://%s:%s@127.0.0.1:5672/' % (user, rabbit_password)
+    collector = process.CollectorProcess(str(tmp_path), names, database,
+                                         options={'collector': {
+                                             'workers': 2}})
+    _configure(collector, transport)
+    switch = delivery.PostgreSQLSwitch(postgresql_url)
+    publisher = conftest.publisher(names)
+    try:
+        collector.start()
+        boots = simulator.plan(4, 'mix', seed=21)
+        sent = publisher.publish(e for b in boots for e in b.emissions)
+        conftest.wait_for_notifications(postgresql_url, sent)
+        for pid in [collector.worker_pids(2)[0], collector.pid]:
+            since = len(collector.output())
+            collector.signal(signal.SIGUSR2, pid)
+            collector.wait_for_output('Messages per exchange', since=since)
+        # The database goes away and comes back while messages arrive.
+        switch.off()
+        since = len(collector.output())
+        more = simulator.plan(2, 'success', seed=22)
+        sent += publisher.publish(e for b in more for e in b.emissions)
+        collector.wait_for_output('Database unavailable', since=since)
+        switch.on()
+        conftest.wait_for_notifications(postgresql_url, sent)
+    finally:
+        publisher.close()
+        switch.close()
+        code = collector.stop()
+    output = collector.output()
+    assert code == 0
+    # The secrets were there to leak: in the configuration file.
+    with open(collector.config) as f:
+        config = f.read()
+    assert rabbit_password in config and db_password in config
+    # Debug logging, two reports and a database outage later: none shows.
+    assert ' DEBUG ' in output
+    assert output.count('Guru Meditation') >= 2
+    assert 'Database unavailable' in output
+    assert rabbit_password not in output
+    assert db_password not in output
+    # The reports name the URLs with the passwords masked.
+    assert 'Transport: rabbit://%s:***@127.0.0.1:5672/' % user in output
+    assert 'Database: %s' % sa.engine.make_url(database).render_as_string(
+        hide_password=True) in output
+    assert ':***@' in output.split('Database: ', 1)[1].split('\n', 1)[0]
+
+
+def test_no_password_when_the_broker_refuses_the_login(
+        tmp_path, names, sqlite_url):
+    rabbit.require()
+    password = 'Wrong-Pw-%s' % uuid.uuid4().hex
+    collector = process.CollectorProcess(str(tmp_path), names, sqlite_url)
+    _configure(collector, 'rabbit://guest:%s@127.0.0.1:5672/' % password)
+    try:
+        collector.start(wait=False)
+        collector.wait_for_output('ACCESS_REFUSED', timeout=60)
+        since = len(collector.output())
+        collector.signal(signal.SIGUSR2)
+        collector.wait_for_output('Transport: ', since=since)
+    finally:
+        collector.stop()
+    output = collector.output()
+    assert password not in output
+    assert 'Transport: rabbit://guest:***@127.0.0.1:5672/' in output
+
+
+def _command(tmp_path, database, command, *args):
+    """bootdoctor-<command> with [database] connection = ``database``."""
+    config = tmp_path / 'bootdoctor.conf'
+    config.write_text('[DEFAULT]\ndebug = True\n[database]\n'
+                      'connection = %s\n' % database)
+    return subprocess.run(
+        [sys.executable, '-c', 'import sys; from bootdoctor.cmd import '
+         '%s; sys.exit(%s.main())' % (command, command),
+         '--config-file', str(config)] + list(args),
+        capture_output=True, text=True, timeout=120, check=False,
+        env=dict(os.environ, PYTHONWARNINGS='ignore'))
+
+
+@pytest.mark.parametrize('url', [
+    'postgresql+psycopg2://postgres:%s@127.0.0.1:1/bootdoctor',
+    'mysql+pymysql://root:%s@127.0.0.1:3306/bootdoctor_nowhere',
+    'postgresql+psycopg2://nobody:%s@127.0.0.1:5432/bootdoctor_nowhere',
+], ids=['refused', 'access denied', 'no such database'])
+def test_no_password_in_command_errors(tmp_path, url):
+    password = 'Cli-Pw-%s' % uuid.uuid4().hex
+    database = url % password
+    runs = [_command(tmp_path, database, 'manage', 'db', 'sync'),
+            _command(tmp_path, database, 'manage', 'db', 'version'),
+            _command(tmp_path, database, 'manage', 'boot', 'list'),
+            _command(tmp_path, 'sqlite://', 'manage', 'replay', '--db',
+                     database),
+            _command(tmp_path, database, 'status', 'upgrade', 'check')]
+    for run in runs:
+        output = run.stdout + run.stderr
+        assert run.returncode != 0, output
+        assert password not in output, output
+        assert 'Traceback' not in output, output
