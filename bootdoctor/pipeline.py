@@ -15,36 +15,77 @@
 The collector and ``bootdoctor-manage replay`` both store observations,
 then call :func:`rebuild` for the instances they touched, so a boot record
 is always the tracker's function of everything stored for that instance.
+
+Collectors sharing a pool, or one collector's concurrent batches, may
+rebuild the same boot at once. Each rebuild runs under the boot's lock in
+storage (:meth:`bootdoctor.db.api.Connection.rebuild`): the second writer
+reads every observation the first had committed, so no record is ever
+saved from an older view than the one before it.
 """
+
+import datetime
 
 from bootdoctor import tracker
 
-# Related observations (Glance image.send, Keystone authentications) are
-# looked up in this window around a boot; the tracker keeps the matching
-# ones.
-RELATED_KINDS = ('image.send', 'identity.authenticate')
+# How long around a Glance image download a boot of that image may be to
+# have received it: a build longer than this sees its download as another
+# boot's.
+DOWNLOAD_WINDOW = datetime.timedelta(hours=2)
+
+
+def affected(connection, observations):
+    """The instances whose records these new observations may change.
+
+    Their own instances, and for an observation with no instance (Glance
+    image.send, Keystone authentication) the boots it may belong to, so a
+    record does not depend on whether such a message was stored before or
+    after the boot's own.
+    """
+    uuids = {o.instance_uuid for o in observations if o.instance_uuid}
+    for obs in observations:
+        if obs.instance_uuid:
+            continue
+        if obs.kind == 'image.send' and obs.details.get('image_id'):
+            uuids |= connection.instances_near(
+                image_ids=[obs.details['image_id']],
+                since=obs.timestamp - DOWNLOAD_WINDOW,
+                until=obs.timestamp + DOWNLOAD_WINDOW)
+        elif obs.kind == 'identity.authenticate' and obs.user_id:
+            uuids |= connection.instances_near(
+                user_ids=[obs.user_id], since=obs.timestamp,
+                until=obs.timestamp + tracker.builder.AUTH_WINDOW)
+    return uuids
 
 
 def rebuild(connection, instance_uuids, *, now=None, deadlines=None):
-    """Rebuild and save the records of these instances; returns them."""
+    """Rebuild and save the records of these instances; returns them.
+
+    Instances that Nova never reported building (a port event of a
+    running server, say) get no record.
+    """
+    def build(own, related):
+        if not tracker.is_boot(own):
+            return None
+        return tracker.build_record(own, now=now, deadlines=deadlines,
+                                    related=related)
+
     records = []
     for uuid in sorted(set(instance_uuids)):
-        own = connection.observations_for(uuid)
-        if not tracker.is_boot(own):
-            continue
-        related = _related(connection, own)
-        records.append(tracker.build_record(own, now=now,
-                                            deadlines=deadlines,
-                                            related=related))
-    if records:
-        connection.save_records([r.to_dict() for r in records])
+        record = connection.rebuild(uuid, build, related_window)
+        if record is not None:
+            records.append(record)
     return records
 
 
-def _related(connection, own):
+def related_window(own):
+    """Which related observations a boot may use.
+
+    Its images and users, from an authentication window before its first
+    message to its last.
+    """
     images = sorted({o.details.get('image_id') for o in own
                      if o.details.get('image_id')})
     users = sorted({o.user_id for o in own if o.user_id})
     since = min(o.timestamp for o in own) - tracker.builder.AUTH_WINDOW
     until = max(o.timestamp for o in own)
-    return connection.related_for(images, users, since, until)
+    return images, users, since, until

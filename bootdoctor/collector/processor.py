@@ -39,9 +39,9 @@ import oslo_messaging
 from oslo_utils import timeutils
 
 from bootdoctor.collector import counters as counters_mod
-from bootdoctor.collector import rebuild as rebuild_mod
 from bootdoctor.db import exceptions as db_exc
 from bootdoctor import notification
+from bootdoctor import pipeline
 
 LOG = log.getLogger(__name__)
 HANDLED = oslo_messaging.NotificationResult.HANDLED
@@ -180,11 +180,12 @@ class BatchProcessor:
         try:
             new = self.connection.add_observations([p for _, p in parsed])
             new_keys = {o.key for o in new}
-            uuids = {o.instance_uuid for _, p in parsed
-                     for o in p.observations if o.instance_uuid}
-            records = rebuild_mod.rebuild(self.connection, uuids,
-                                          now=self.clock(),
-                                          deadlines=self.deadlines())
+            uuids = pipeline.affected(
+                self.connection,
+                [o for _, p in parsed for o in p.observations])
+            records = pipeline.rebuild(self.connection, uuids,
+                                       now=self.clock(),
+                                       deadlines=self.deadlines())
             if self.emitter is not None:
                 self.emitter.emit_for(records)
             for message, reason, message_id in rejected:

@@ -26,8 +26,8 @@ import datetime
 from oslo_log import log
 from oslo_utils import timeutils
 
-from bootdoctor.collector import rebuild as rebuild_mod
 from bootdoctor.db import exceptions as db_exc
+from bootdoctor import pipeline
 
 LOG = log.getLogger(__name__)
 
@@ -58,8 +58,8 @@ class StuckDetector:
             candidates = self.connection.stale_building(
                 now=now, min_age=min_age, limit=self.limit())
             uuids = [record['instance_uuid'] for record in candidates]
-            records = rebuild_mod.rebuild(self.connection, uuids, now=now,
-                                          deadlines=deadlines)
+            records = pipeline.rebuild(self.connection, uuids, now=now,
+                                       deadlines=deadlines)
             stuck = [r for r in records if r.status == 'stuck']
             if self.emitter is not None:
                 self.emitter.emit_for(stuck)

@@ -41,6 +41,7 @@ import sqlalchemy as sa
 
 from bootdoctor.db import deployment
 from bootdoctor.db import exceptions
+from bootdoctor.db import locks
 from bootdoctor.db import migration
 from bootdoctor.db import models
 from bootdoctor.db import observations
@@ -260,6 +261,17 @@ class Connection:
                                         until, project_ids)
 
     @_translated
+    def instances_near(self, image_ids=(), user_ids=(), since=None,
+                       until=None):
+        """Instances whose observations name one of these images or users
+        within [since, until] (the boots a related observation may belong
+        to).
+        """
+        with self._read() as conn:
+            return observations.instances_near(conn, image_ids, user_ids,
+                                               since, until)
+
+    @_translated
     def events_for(self, instance_uuid, project_id=None):
         """The raw notifications behind a boot, in time order.
 
@@ -282,6 +294,35 @@ class Connection:
         """
         with self._write() as conn:
             return records.save(conn, list(records_), observation_counts)
+
+    @_translated
+    @_retry(conflicts=True)
+    def rebuild(self, instance_uuid, build, related_window):
+        """Rebuild one boot's record under its lock; return it.
+
+        In one write transaction: lock the boot, read its observations
+        and the related ones, call ``build(own, related)`` (None: no
+        record) and save what it returns. Two writers rebuilding the same
+        boot take turns, and the second reads every observation the first
+        had committed, so the stored record is never built from fewer
+        observations than were stored before it.
+
+        :param related_window: ``callable(own) -> (image_ids, user_ids,
+            since, until)`` for the related observations to read.
+        """
+        with self._write() as conn:
+            locks.lock(conn, instance_uuid)
+            own = observations.for_instance(conn, instance_uuid)
+            if not own:
+                return None
+            images, users, since, until = related_window(own)
+            related = observations.related(conn, images, users, since,
+                                           until)
+            record = build(own, related)
+            if record is not None:
+                records.save(conn, [record.to_dict()],
+                             {instance_uuid: len(own)})
+            return record
 
     @_translated
     def get_record(self, instance_uuid, project_id=None, decode=True):

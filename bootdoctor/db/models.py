@@ -97,6 +97,9 @@ observations = sa.Table(
              'timestamp'),
     # Retention: old observations of no (longer any) boot.
     sa.Index('ix_observations_timestamp', 'timestamp'),
+    # The boots a newly stored related observation may belong to.
+    sa.Index('ix_observations_image_time', 'image_id', 'timestamp'),
+    sa.Index('ix_observations_user_time', 'user_id', 'timestamp'),
     **_MYSQL)
 
 boots = sa.Table(
@@ -192,4 +195,13 @@ emitted = sa.Table(
     sa.Column('instance_uuid', sa.String(UUID_LEN), primary_key=True),
     sa.Column('state', sa.String(32), primary_key=True),
     sa.Column('emitted_at', types.UTCDateTime(), nullable=False),
+    **_MYSQL)
+
+# One row per instance whose record has been rebuilt: the row a rebuild
+# locks (SELECT ... FOR UPDATE) while it reads the observations and saves
+# the record, so that of two writers rebuilding one boot the second reads
+# everything the first had committed (see Connection.rebuild).
+boot_locks = sa.Table(
+    'boot_locks', metadata,
+    sa.Column('instance_uuid', sa.String(UUID_LEN), primary_key=True),
     **_MYSQL)

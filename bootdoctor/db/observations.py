@@ -185,6 +185,26 @@ def related(conn, image_ids=(), user_ids=(), since=None, until=None,
     return _observations(unique.values())
 
 
+def instances_near(conn, image_ids=(), user_ids=(), since=None,
+                   until=None):
+    """Instances with an observation naming one of these images or users
+    within [since, until]: the boots a related observation may belong to.
+    """
+    found = set()
+    for column, values in ((OBS.c.image_id, sorted(set(image_ids))),
+                           (OBS.c.user_id, sorted(set(user_ids)))):
+        for chunk in validation.chunks([v for v in values if v]):
+            query = sa.select(OBS.c.instance_uuid).distinct().where(
+                column.in_(chunk),
+                OBS.c.instance_uuid != models.NO_INSTANCE)
+            if since is not None:
+                query = query.where(OBS.c.timestamp >= since)
+            if until is not None:
+                query = query.where(OBS.c.timestamp <= until)
+            found.update(conn.execute(query).scalars())
+    return found
+
+
 def events(conn, instance_uuid):
     """The raw notifications behind an instance's observations, in order."""
     query = (sa.select(N.c.message)

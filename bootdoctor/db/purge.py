@@ -71,7 +71,7 @@ def boots_batch(conn, cutoff, batch):
     counts['observations'] = _delete_observations(conn, keys)
     counts['notifications'] = _delete_notifications(
         conn, [m for m, _ in keys])
-    for table in (models.boot_phases, models.emitted):
+    for table in (models.boot_phases, models.emitted, models.boot_locks):
         conn.execute(sa.delete(table).where(
             table.c.instance_uuid.in_(uuids)))
     counts['boots'] = conn.execute(sa.delete(B).where(

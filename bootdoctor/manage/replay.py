@@ -139,10 +139,11 @@ class Replay(object):
                     o.key in stored for o in parsed.observations):
                 self.duplicates += 1
             for obs in parsed.observations:
-                if obs.instance_uuid:
-                    self.instances.add(obs.instance_uuid)
                 if self.newest is None or obs.timestamp > self.newest:
                     self.newest = obs.timestamp
+        self.instances |= pipeline.affected(
+            self.connection,
+            [o for _, parsed in batch for o in parsed.observations])
 
     def _store(self, parsed_list):
         return {o.key for o in self.connection.add_observations(parsed_list)}

@@ -1,0 +1,34 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""Per-boot row locks for rebuilding a record."""
+
+import sqlalchemy as sa
+
+from bootdoctor.db import models
+
+L = models.boot_locks
+
+
+def lock(conn, instance_uuid):
+    """Lock the boot's lock row until the transaction ends.
+
+    The row is created the first time; a concurrent creator loses with a
+    duplicate-key error and the caller's retry starts over. On SQLite the
+    write transaction (BEGIN IMMEDIATE) already excludes other writers and
+    FOR UPDATE is not emitted.
+    """
+    query = sa.select(L.c.instance_uuid).where(
+        L.c.instance_uuid == instance_uuid).with_for_update()
+    if conn.execute(query).first() is None:
+        conn.execute(sa.insert(L).values(instance_uuid=instance_uuid))
+        conn.execute(query).first()
