@@ -14,12 +14,20 @@
 
 from oslo_config import cfg
 
-tracker_group = cfg.OptGroup(
-    'tracker',
-    title='Boot tracker options',
-    help='How bootdoctor decides that a boot is stuck. Read by '
-         'bootdoctor-collector (periodic stuck detection), bootdoctor-api '
-         'and bootdoctor-manage replay.')
+GROUP = 'tracker'
+
+
+def tracker_group():
+    # A new OptGroup for every ConfigOpts: oslo.config keeps overrides in
+    # the group object, so a module-level group would carry one
+    # ConfigOpts' set_override into every other one in the process.
+    return cfg.OptGroup(
+        GROUP,
+        title='Boot tracker options',
+        help='How bootdoctor decides that a boot is stuck. Read by '
+             'bootdoctor-collector (periodic stuck detection), '
+             'bootdoctor-api and bootdoctor-manage replay.')
+
 
 tracker_opts = [
     cfg.IntOpt('scheduling_deadline', default=300, min=1,
@@ -54,9 +62,10 @@ def deadlines(conf):
 
 
 def register_opts(conf):
-    conf.register_group(tracker_group)
-    conf.register_opts(tracker_opts, group=tracker_group)
+    group = tracker_group()
+    conf.register_group(group)
+    conf.register_opts(tracker_opts, group=group)
 
 
 def list_opts():
-    return [(tracker_group, tracker_opts)]
+    return [(tracker_group(), tracker_opts)]
