@@ -19,6 +19,7 @@ Outermost first::
     RequestId            x-openstack-request-id on every response
     RequestLog           the request id in every log line; one access line
     public paths         /, /v1, /v1/openapi.json, /healthcheck: no auth
+    RejectedTokens       401 at once for a token Keystone just rejected
     auth_token | NoAuth  Keystone token validation ([api] auth_strategy)
     Flask application    policy, views
 """
@@ -35,6 +36,7 @@ from oslo_middleware import request_id
 import webob.exc
 
 from bootdoctor.api import root
+from bootdoctor.api import token_cache
 
 LOG = log.getLogger(__name__)
 
@@ -133,8 +135,9 @@ def _not_found(environ, start_response):
 def wrap(app, conf):
     """The WSGI application: ``app`` inside bootdoctor's middleware."""
     if conf.api.auth_strategy == 'keystone':
-        protected = auth_token.AuthProtocol(
-            app, {'oslo_config_config': conf})
+        protected = token_cache.RejectedTokens(
+            auth_token.AuthProtocol(app, {'oslo_config_config': conf}),
+            conf.api.rejected_token_cache_time)
     else:
         LOG.warning(NOAUTH_WARNING)
         protected = NoAuth(app)

@@ -59,6 +59,17 @@ api_opts = [
              'document (/), /healthcheck and the OpenAPI document are '
              'always served without authentication.'),
     cfg.IntOpt(
+        'rejected_token_cache_time', default=60, min=0,
+        help='Seconds bootdoctor-api remembers a token Keystone rejected '
+             '(auth_token answered 401), answering 401 itself when the '
+             'same token comes again instead of asking Keystone. '
+             'keystonemiddleware caches only valid tokens, so without '
+             'this every request with an expired or forged token is a '
+             'request to Keystone. A token is remembered by its SHA-256, '
+             'with its service token; at most 10,000 per process. 0 '
+             'disables it. Only with auth_strategy = keystone. Related '
+             'options: [keystone_authtoken] token_cache_time.'),
+    cfg.IntOpt(
         'default_limit', default=100, min=1,
         help='Number of boots returned by GET /v1/boots when the request '
              'gives no limit. Must not exceed max_limit. Related options: '
