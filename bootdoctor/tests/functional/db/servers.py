@@ -52,7 +52,10 @@ def _admin_engine(backend):
         pytest.skip('%s server not running at %s:%s (%s); functional '
                     'database tests need it' % (backend, url.host, url.port,
                                                 exc))
-    engine = sa.create_engine(url, isolation_level='AUTOCOMMIT')
+    # pre_ping: the server may have been restarted since (the reliability
+    # tests stop PostgreSQL), leaving a dead connection in the pool.
+    engine = sa.create_engine(url, isolation_level='AUTOCOMMIT',
+                              pool_pre_ping=True)
     try:
         engine.connect().close()
     except sa.exc.DBAPIError as exc:
