@@ -1,0 +1,232 @@
+#!/usr/bin/env python3
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+"""The bootdoctor benchmark suite: one run, one JSON file, one report.
+
+Sections (``--sections``, default all):
+
+- ``ingest``: a backlog of ``--count`` simulator notifications in RabbitMQ
+  drained by a bare acknowledging listener, the collector on SQLite, on
+  PostgreSQL, on PostgreSQL with 2 workers, and Ceilometer's notification
+  agent (``--ceilometer-venv``); with the collector's peak RSS while it
+  drains (tools/bench/suite_ingest.py);
+- ``freshness``: publish-to-record p50/p99 at a steady ``--rate``;
+- ``query``: tools/bench/api_bench.py on ``--api-boots`` boots in a
+  PostgreSQL database of its own, dropped afterwards;
+- ``growth``: replay throughput into SQLite holding 0 and each of
+  ``--history`` boots (tools/bench/suite_growth.py);
+- ``replay``: tools/bench/replay_bench.py (parse-only baseline vs replay).
+
+Results go to ``--json``; ``--rst`` rewrites the performance page from
+them with PNG plots beside it (tools/bench/suite_report.py). Nothing is
+asserted. Each section reports what it could not measure and why.
+
+    python tools/bench/suite.py [--sections ingest,freshness,...]
+        [--json bench-results.json] [--rst doc/source/admin/performance.rst]
+"""
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+import uuid
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+
+import suite_ingest  # noqa: E402
+
+SECTIONS = ('ingest', 'freshness', 'query', 'growth', 'replay')
+
+
+class Databases:
+    """New SQLite files or PostgreSQL databases, all dropped at the end."""
+
+    def __init__(self, postgresql, directory):
+        self.postgresql = postgresql
+        self.directory = directory
+        self.created = []
+
+    def new(self, backend, name):
+        import sqlalchemy as sa
+        from bootdoctor.db import api
+        if backend == 'sqlite':
+            url = 'sqlite:///%s/%s.sqlite' % (self.directory, name)
+        else:
+            dbname = 'bootdoctor_suite_%s' % uuid.uuid4().hex[:10]
+            engine = sa.create_engine(self.postgresql,
+                                      isolation_level='AUTOCOMMIT')
+            with engine.connect() as conn:
+                conn.exec_driver_sql('CREATE DATABASE %s' % dbname)
+            engine.dispose()
+            self.created.append(dbname)
+            url = sa.engine.make_url(self.postgresql).set(
+                database=dbname).render_as_string(hide_password=False)
+        connection = api.Connection(url)
+        connection.upgrade()
+        connection.close()
+        return url
+
+    def url_for(self, dbname):
+        import sqlalchemy as sa
+        self.created.append(dbname)
+        return sa.engine.make_url(self.postgresql).set(
+            database=dbname).render_as_string(hide_password=False)
+
+    def drop(self):
+        if not self.created:
+            return
+        import sqlalchemy as sa
+        engine = sa.create_engine(self.postgresql,
+                                  isolation_level='AUTOCOMMIT')
+        with engine.connect() as conn:
+            for name in self.created:
+                conn.exec_driver_sql(
+                    'DROP DATABASE IF EXISTS %s WITH (FORCE)' % name)
+        engine.dispose()
+
+
+def machine():
+    def first(path, key):
+        try:
+            with open(path) as f:
+                for line in f:
+                    if line.startswith(key):
+                        return line.split(':', 1)[1].strip()
+        except OSError:
+            return None
+
+    def version(command):
+        try:
+            return subprocess.run(command, capture_output=True, text=True,
+                                  timeout=60).stdout.strip().splitlines()[0]
+        except (OSError, IndexError, subprocess.SubprocessError):
+            return None
+
+    import sqlite3
+    mem = first('/proc/meminfo', 'MemTotal')
+    return {
+        'cpus': os.cpu_count(),
+        'cpu_model': first('/proc/cpuinfo', 'model name'),
+        'memory_gib': round(int(mem.split()[0]) / 1048576.0, 1)
+        if mem else None,
+        'load_average_at_start': os.getloadavg(),
+        'python': platform.python_version(),
+        'kernel': platform.release(),
+        'sqlite': sqlite3.sqlite_version,
+        'postgresql': version(['psql', '-h', '127.0.0.1', '-U', 'postgres',
+                               '-tAc', 'SHOW server_version']),
+        'rabbitmq': version(['rabbitmqctl', 'version']),
+    }
+
+
+def run_script(name, arguments):
+    """Run another tools/bench script; returns its JSON results."""
+    with tempfile.NamedTemporaryFile(suffix='.json') as out:
+        command = [sys.executable, os.path.join(HERE, name)] + arguments + [
+            '--json', out.name]
+        subprocess.run(command, check=True)
+        with open(out.name) as f:
+            return json.load(f)
+
+
+def query(args, databases):
+    dbname = 'bootdoctor_suite_api_%s' % uuid.uuid4().hex[:8]
+    url = databases.url_for(dbname)
+    arguments = ['--boots', str(args.api_boots), '--url', url, '--drop']
+    results = run_script('api_bench.py', arguments)
+    results['boots'] = args.api_boots
+    return results
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--sections', default=','.join(SECTIONS),
+                        type=lambda t: [s for s in t.split(',') if s])
+    parser.add_argument('--count', type=int, default=100000)
+    parser.add_argument('--batch-size', type=int, default=100)
+    parser.add_argument('--publishers', type=int, default=2)
+    parser.add_argument('--rate', type=int, default=1000)
+    parser.add_argument('--duration', type=int, default=30)
+    parser.add_argument('--api-boots', type=int, default=100000)
+    parser.add_argument('--history', default='10000,100000',
+                        type=lambda t: [int(n) for n in t.split(',')])
+    parser.add_argument('--growth-count', type=int, default=20000)
+    parser.add_argument('--replay-count', type=int, default=100000)
+    parser.add_argument('--ceilometer-venv',
+                        default=os.environ.get('CEILOMETER_VENV'))
+    parser.add_argument('--rabbit',
+                        default='rabbit://guest:guest@127.0.0.1:5672/')
+    parser.add_argument('--postgresql', default=os.environ.get(
+        'BOOTDOCTOR_TEST_POSTGRESQL',
+        'postgresql+psycopg2://postgres@127.0.0.1:5432/postgres'))
+    parser.add_argument('--json', default='bench-results.json')
+    parser.add_argument('--merge', action='store_true',
+                        help='keep the sections of an existing --json file '
+                             'that this run does not measure')
+    parser.add_argument('--rst', help='rewrite this page from the results')
+    return parser.parse_args(argv)
+
+
+def main(argv=None):
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    results = {}
+    if args.merge and os.path.exists(args.json):
+        with open(args.json) as f:
+            results = json.load(f)
+    results['machine'] = machine()
+    directory = tempfile.mkdtemp(prefix='bootdoctor-suite-')
+    databases = Databases(args.postgresql, directory)
+    sections = {
+        'ingest': lambda: suite_ingest.ingest(args, databases, directory),
+        'freshness': lambda: suite_ingest.steady(args, databases,
+                                                 directory),
+        'query': lambda: query(args, databases),
+        'growth': lambda: __import__('suite_growth').growth(args, directory),
+        'replay': lambda: run_script('replay_bench.py', [
+            '--count', str(args.replay_count)]),
+    }
+    try:
+        for name in args.sections:
+            print('== %s' % name, flush=True)
+            started = time.monotonic()
+            try:
+                section = sections[name]()
+            except Exception as exc:
+                traceback.print_exc()
+                section = {'error': '%s: %s' % (type(exc).__name__, exc)}
+            section['elapsed_s'] = round(time.monotonic() - started, 1)
+            section['measured_at'] = datetime.datetime.now(
+                datetime.timezone.utc).isoformat(timespec='seconds')
+            section['command'] = ' '.join(
+                ['python tools/bench/suite.py'] + (
+                    sys.argv[1:] if argv is None else argv))
+            results[name] = section
+            with open(args.json, 'w') as f:
+                json.dump(results, f, indent=2, sort_keys=True, default=str)
+    finally:
+        databases.drop()
+        suite_ingest.remove_tree(directory)
+    if args.rst:
+        import suite_report
+        suite_report.write(results, args.rst)
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -1,0 +1,300 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+"""The ingest part of the benchmark suite (run by tools/bench/suite.py).
+
+One backlog of simulator notifications is published once into one queue
+per consumer under test (all bound to the same exchanges and topics), then
+each consumer drains its own copy in turn, on the same broker:
+
+- ``bare``: an oslo.messaging batch listener that only acknowledges;
+- ``sqlite``: bootdoctor-collector, 1 worker, SQLite;
+- ``postgresql``: bootdoctor-collector, 1 worker, PostgreSQL;
+- ``postgresql x2``: bootdoctor-collector, 2 workers, PostgreSQL;
+- ``ceilometer``: ceilometer-agent-notification with only the event
+  pipeline and the in-memory ``test://`` publisher, when a virtualenv
+  holding Ceilometer is given.
+
+The publishing, the bare listener and the collector configuration are
+collector_bench.py's; this module adds the SQLite run, the peak memory of
+the collector's processes while it drains and the Ceilometer peer.
+"""
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import uuid
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def collector_bench():
+    """collector_bench.py as a module (tools/bench is not a package).
+
+    Imported by name from this directory so that the publisher processes
+    it spawns can find its functions again.
+    """
+    if HERE not in sys.path:
+        sys.path.insert(0, HERE)
+    import collector_bench as module
+    return module
+
+
+def _group_pids(pgid):
+    pids = []
+    for entry in os.listdir('/proc'):
+        if not entry.isdigit():
+            continue
+        try:
+            with open('/proc/%s/stat' % entry) as f:
+                fields = f.read().rsplit(')', 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid:
+            pids.append(int(entry))
+    return pids
+
+
+def peak_rss_mib(pgid):
+    """The largest VmHWM (peak resident set) among a process group."""
+    peak = 0
+    for pid in _group_pids(pgid):
+        try:
+            with open('/proc/%d/status' % pid) as f:
+                for line in f:
+                    if line.startswith('VmHWM:'):
+                        peak = max(peak, int(line.split()[1]))
+        except OSError:
+            continue
+    return round(peak / 1024.0, 1)
+
+
+def _drain(process, count_fn, expect, stall=60):
+    """Poll ``count_fn`` until ``expect``; sample memory on the way.
+
+    Returns (rate, consumed, memory samples as [consumed, MiB]).
+    """
+    first = last = None
+    memory = []
+    marks = [expect * q // 10 for q in range(1, 11)]
+    progress_at, seen = time.monotonic(), -1
+    while True:
+        count = count_fn()
+        now = time.monotonic()
+        if count != seen:
+            progress_at, seen = now, count
+        if count and first is None:
+            first = (now, count)
+        if count:
+            last = (now, count)
+        while marks and count >= marks[0]:
+            memory.append([marks.pop(0), peak_rss_mib(process.pid)])
+        if count >= expect or now - progress_at > stall:
+            break
+        if process.poll() is not None:
+            break
+        time.sleep(0.25)
+    if first is None or last is None or last[0] == first[0]:
+        return None, seen, memory
+    return (last[1] - first[1]) / (last[0] - first[0]), seen, memory
+
+
+def _stop(process):
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(120)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+def run_collector(cb, directory, rabbit, names, pool, database, workers,
+                  expect, batch_size):
+    config = cb.write_config(directory, rabbit, names, pool, database,
+                             workers, batch_size)
+    log = os.path.join(directory, '%s.log' % pool)
+    process = cb.start_collector(config, log)
+    try:
+        rate, consumed, memory = _drain(
+            process, lambda: cb.stored(database), expect)
+    finally:
+        _stop(process)
+    return {'rate': rate, 'consumed': consumed, 'expected': expect,
+            'workers': workers, 'peak_rss_mib': memory,
+            'log_tail': _tail(log)}
+
+
+def _tail(path, lines=3):
+    try:
+        with open(path) as f:
+            return f.read().splitlines()[-lines:]
+    except OSError:
+        return []
+
+
+# Ceilometer ---------------------------------------------------------------
+
+def ceilometer_queues(names, cb):
+    return ['%s.%s' % (topic, priority)
+            for topic in names.topics.values()
+            for priority in ('info', 'error')]
+
+
+def declare_ceilometer(rabbit, names, batch_size, cb):
+    """Ceilometer listens without a pool: queues ``<topic>.<priority>``."""
+    import oslo_messaging
+
+    class Nothing:
+        def _requeue(self, messages):
+            return oslo_messaging.NotificationResult.REQUEUE
+
+        info = error = _requeue
+
+    conf = cb.listener_conf(rabbit, names, 'unused', batch_size)
+    from bootdoctor.notification import listener
+    transport = listener.get_transport(conf)
+    targets = [oslo_messaging.Target(exchange=e, topic=t)
+               for e in names.exchanges.values()
+               for t in names.topics.values()]
+    server = oslo_messaging.get_batch_notification_listener(
+        transport, targets, [Nothing()], allow_requeue=True,
+        batch_size=batch_size, batch_timeout=1)
+    server.start()
+    deadline = time.monotonic() + 30
+    while any(cb.queue_depth(rabbit, q) is None for q in
+              ceilometer_queues(names, cb)) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    server.stop()
+    server.wait()
+    transport.cleanup()
+
+
+def ceilometer_config(directory, rabbit, names, batch_size, venv):
+    package = subprocess.run(
+        [os.path.join(venv, 'bin', 'python'), '-c',
+         'import ceilometer, os; print(os.path.dirname(ceilometer.__file__))'],
+        check=True, capture_output=True, text=True).stdout.strip()
+    pipeline = os.path.join(directory, 'event_pipeline.yaml')
+    with open(pipeline, 'w') as f:
+        f.write('---\nsources:\n  - name: event_source\n    events:\n'
+                '      - "*"\n    sinks:\n      - event_sink\nsinks:\n'
+                '  - name: event_sink\n    publishers:\n      - test://\n')
+    path = os.path.join(directory, 'ceilometer.conf')
+    with open(path, 'w') as f:
+        f.write('[DEFAULT]\ntransport_url = %s\nevent_pipeline_cfg_file = %s\n'
+                '[oslo_messaging_notifications]\ntopics = %s\n'
+                '[event]\ndefinitions_cfg_file = %s\n'
+                '[notification]\npipelines = event\nworkers = 1\n'
+                'batch_size = %d\nbatch_timeout = 1\n%s' % (
+                    rabbit, pipeline, ','.join(names.topics.values()),
+                    os.path.join(package, 'pipeline', 'data',
+                                 'event_definitions.yaml'),
+                    batch_size,
+                    ''.join('notification_control_exchanges = %s\n' % e
+                            for e in names.exchanges.values())))
+    return path
+
+
+def run_ceilometer(cb, directory, rabbit, names, batch_size, venv):
+    """Drain the ``<topic>.<priority>`` queues with Ceilometer's agent."""
+    queues = ceilometer_queues(names, cb)
+    backlog = sum(cb.queue_depth(rabbit, q) or 0 for q in queues)
+    config = ceilometer_config(directory, rabbit, names, batch_size, venv)
+    log = os.path.join(directory, 'ceilometer.log')
+    with open(log, 'w') as out:
+        process = subprocess.Popen(
+            [os.path.join(venv, 'bin', 'ceilometer-agent-notification'),
+             '--config-file', config], stdout=out, stderr=subprocess.STDOUT,
+            start_new_session=True)
+    try:
+        rate, consumed, memory = _drain(
+            process, lambda: backlog - sum(
+                cb.queue_depth(rabbit, q) or 0 for q in queues), backlog)
+    finally:
+        _stop(process)
+    return {'rate': rate, 'consumed': consumed, 'expected': backlog,
+            'peak_rss_mib': memory, 'log_tail': _tail(log, 5)}
+
+
+def ingest(args, databases, directory):
+    """Publish one backlog and drain it with every consumer in turn."""
+    cb = collector_bench()
+    names = cb.Names('bdsuite%s' % uuid.uuid4().hex[:8])
+    runs = [('sqlite', 'sqlite', 1), ('postgresql', 'postgresql', 1),
+            ('postgresql x2', 'postgresql', 2)]
+    pools = {'bare': names.pool('bare')}
+    pools.update({label: names.pool(label.replace(' ', ''))
+                  for label, _, _ in runs})
+    ceilometer = args.ceilometer_venv and os.path.exists(os.path.join(
+        args.ceilometer_venv, 'bin', 'ceilometer-agent-notification'))
+    results = {'names': names.tag}
+    try:
+        cb.declare(args.rabbit, names, list(pools.values()), args.batch_size)
+        if ceilometer:
+            declare_ceilometer(args.rabbit, names, args.batch_size, cb)
+        print('publishing a backlog of %d notifications' % args.count,
+              flush=True)
+        sent, seconds = cb.publish(args.rabbit, names, args.count,
+                                   args.publishers)
+        results['sent'] = sent
+        results['publish_rate'] = sent / seconds
+        print('  sent %d in %.1f s' % (sent, seconds), flush=True)
+        results['bare'] = {'rate': cb.run_bare(
+            args.rabbit, names, pools['bare'], sent, args.batch_size)}
+        print('  bare: %.0f/s' % results['bare']['rate'], flush=True)
+        for label, backend, workers in runs:
+            database = databases.new(backend, label.replace(' ', '_'))
+            results[label] = run_collector(
+                cb, directory, args.rabbit, names, pools[label], database,
+                workers, sent, args.batch_size)
+            print('  %s: %s/s' % (label, results[label]['rate']), flush=True)
+        if ceilometer:
+            results['ceilometer'] = run_ceilometer(
+                cb, directory, args.rabbit, names, args.batch_size,
+                args.ceilometer_venv)
+            print('  ceilometer: %s/s' % results['ceilometer']['rate'],
+                  flush=True)
+        else:
+            results['ceilometer'] = {
+                'rate': None, 'why': 'no Ceilometer virtualenv at %s'
+                % args.ceilometer_venv}
+    finally:
+        queues = list(pools.values()) + ceilometer_queues(names, cb)
+        cb.cleanup(args.rabbit, names, queues)
+    bare = results['bare']['rate']
+    for label in [r[0] for r in runs] + ['ceilometer']:
+        rate = results[label].get('rate')
+        results[label]['ratio_to_bare'] = rate / bare if rate else None
+    return results
+
+
+def steady(args, databases, directory):
+    """Publish-to-record delay at a steady rate (collector_bench's)."""
+    cb = collector_bench()
+
+    class Adapter:
+        # collector_bench's Databases.new takes only a name.
+        def new(self, name):
+            return databases.new('postgresql', name)
+
+    options = cb.parse_args([
+        '--rate', str(args.rate), '--duration', str(args.duration),
+        '--workers', '1', '--publishers', str(args.publishers),
+        '--batch-size', str(args.batch_size), '--rabbit', args.rabbit])
+    return cb.steady(options, directory, Adapter())
+
+
+def remove_tree(directory):
+    shutil.rmtree(directory, ignore_errors=True)
