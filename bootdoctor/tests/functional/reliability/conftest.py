@@ -10,13 +10,23 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-"""The collector's fixtures for the real RabbitMQ and PostgreSQL, reused.
+"""Fixtures of the collector's and the API's functional tests, reused.
 
 ``names`` (a test's own exchanges, topics and pool), ``sqlite_url`` and
-``postgresql_url`` come from the collector's functional tests.
+``postgresql_url`` come from the collector's tests; ``keystone_creds``,
+``dataset``, ``config_file``, ``api`` (bootdoctor-api in process, in front
+of the real Keystone) and ``identity`` (the seeded users' tokens) from the
+API's.
 """
 
 from bootdoctor.tests.functional.collector.conftest import names  # noqa
 from bootdoctor.tests.functional.collector.conftest import \
     postgresql_url  # noqa
 from bootdoctor.tests.functional.collector.conftest import sqlite_url  # noqa
+
+# bootdoctor-api in front of the real Keystone, from the API's tests.
+from bootdoctor.tests.functional.api.conftest import api  # noqa
+from bootdoctor.tests.functional.api.conftest import config_file  # noqa
+from bootdoctor.tests.functional.api.conftest import dataset  # noqa
+from bootdoctor.tests.functional.api.conftest import identity  # noqa
+from bootdoctor.tests.functional.api.conftest import keystone_creds  # noqa
