@@ -19,22 +19,31 @@ its database for 8 s and share a pool between two collectors. These add a
 worker killed with -9 while its master lives on, and the PostgreSQL
 server itself stopped for 30 s. Each counts sent, stored, duplicates and
 lost (which must be 0) and checks every boot ends as its scenario says.
+Last, bootdoctor-api loses its database connections under load: 503
+while they are gone, never a 500, and 200 again once they are back.
 """
 
+import collections
 import glob
+import http.client
 import os
 import signal
 import subprocess
+import sys
+import threading
 import time
 
 import psutil
 import pytest
 
 from bootdoctor import simulator
+from bootdoctor.tests.functional.api import test_server
 from bootdoctor.tests.functional.collector import conftest
 from bootdoctor.tests.functional.collector import process
 from bootdoctor.tests.functional.collector import rabbit
 from bootdoctor.tests.functional.collector import test_delivery as delivery
+from bootdoctor.tests.unit.api import conftest as c
+from bootdoctor.tests.unit.api import data
 
 OUTAGE_S = 30
 
@@ -135,3 +144,115 @@ def test_postgresql_stopped_for_30_seconds(tmp_path, names, postgresql_url):
     assert wrong == {}
     assert code == 0
     assert 'notifications go back to the broker' in collector.output()
+
+
+def _api_server(tmp_path, database):
+    """bootdoctor-api (noauth: every request is an admin's) on ``database``."""
+    port = test_server.free_port()
+    config = tmp_path / 'api.conf'
+    config.write_text('[DEFAULT]\nstate_path = %s\n[database]\n'
+                      'connection = %s\n[api]\nauth_strategy = noauth\n'
+                      'port = %d\n' % (tmp_path, database, port))
+    log = open(tmp_path / 'api.log', 'w')
+    process = subprocess.Popen(
+        [sys.executable, '-m', 'bootdoctor.cmd.api', '--config-file',
+         str(config)], stdout=log, stderr=subprocess.STDOUT)
+    log.close()
+    url = 'http://127.0.0.1:%d' % port
+    test_server.wait_for(
+        lambda: test_server.answers(url + '/') or process.poll() is not None,
+        60, 'bootdoctor-api answers')
+    assert process.poll() is None, (tmp_path / 'api.log').read_text()
+    return process, port
+
+
+class Load:
+    """Clients reading boots without pause until told to stop."""
+
+    PATHS = ('/v1/boots?all_projects=true&limit=50',
+             '/v1/stats?all_projects=true',
+             '/v1/boots?all_projects=true&status=error&sort=duration_s')
+
+    def __init__(self, port, clients=6):
+        self.port = port
+        self.codes = collections.Counter()
+        self.timeline = []
+        self.stopping = threading.Event()
+        self.lock = threading.Lock()
+        self.threads = [threading.Thread(target=self._run, args=(n,),
+                                         daemon=True)
+                        for n in range(clients)]
+
+    def _run(self, number):
+        connection = http.client.HTTPConnection('127.0.0.1', self.port,
+                                                timeout=60)
+        count = 0
+        while not self.stopping.is_set():
+            path = self.PATHS[(number + count) % len(self.PATHS)]
+            count += 1
+            try:
+                connection.request('GET', path)
+                response = connection.getresponse()
+                response.read()
+                status = response.status
+            except (OSError, http.client.HTTPException):
+                connection.close()
+                status = 'connection error'
+            with self.lock:
+                self.codes[status] += 1
+                self.timeline.append(status)
+
+    def start(self):
+        for thread in self.threads:
+            thread.start()
+        return self
+
+    def seen(self):
+        with self.lock:
+            return len(self.timeline)
+
+    def wait_for(self, count, timeout=60):
+        deadline = time.monotonic() + timeout
+        while self.seen() < count and time.monotonic() < deadline:
+            time.sleep(0.05)
+
+    def stop(self):
+        self.stopping.set()
+        for thread in self.threads:
+            thread.join(90)
+
+
+def test_the_apis_database_dropped_under_load(tmp_path, postgresql_url):
+    data.build(postgresql_url, c.PROJECT_A, c.PROJECT_B)
+    process, port = _api_server(tmp_path, postgresql_url)
+    switch = delivery.PostgreSQLSwitch(postgresql_url)
+    load = Load(port).start()
+    try:
+        load.wait_for(200)
+        # Every connection of the API is cut and new ones refused ...
+        switch.off()
+        cut_at = load.seen()
+        load.wait_for(cut_at + 200)
+        # ... until the database takes connections again.
+        switch.on()
+        back_at = load.seen()
+        load.wait_for(back_at + 400)
+    finally:
+        load.stop()
+        switch.close()
+        process.send_signal(signal.SIGTERM)
+        process.wait(30)
+    during = collections.Counter(load.timeline[cut_at:back_at])
+    # Requests in flight when the database came back may still fail: one
+    # per client at most.
+    in_flight = len(load.threads)
+    turning = collections.Counter(load.timeline[back_at:back_at + in_flight])
+    settled = collections.Counter(load.timeline[back_at + in_flight:])
+    print('API database dropped under load: %d requests: %s; while down '
+          '%s; the %d in flight when it came back %s; then %s' % (
+              len(load.timeline), dict(load.codes), dict(during), in_flight,
+              dict(turning), dict(settled)))
+    # Down: 503, never a 500 or a dropped connection; back: 200 only.
+    assert set(load.codes) <= {200, 503}, load.codes
+    assert during[503] > 0
+    assert set(settled) == {200}
