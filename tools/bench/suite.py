@@ -39,6 +39,7 @@ import datetime
 import json
 import os
 import platform
+import signal
 import subprocess
 import sys
 import tempfile
@@ -63,8 +64,8 @@ class Databases:
         self.created = []
 
     def new(self, backend, name):
-        import sqlalchemy as sa
         from bootdoctor.db import api
+        import sqlalchemy as sa
         if backend == 'sqlite':
             url = 'sqlite:///%s/%s.sqlite' % (self.directory, name)
         else:
@@ -160,6 +161,9 @@ def parse_args(argv):
                         type=lambda t: [s for s in t.split(',') if s])
     parser.add_argument('--count', type=int, default=100000)
     parser.add_argument('--batch-size', type=int, default=100)
+    parser.add_argument('--drain-limit', type=int, default=600,
+                        help='stop a consumer that has not drained the '
+                             'backlog after this many seconds')
     parser.add_argument('--publishers', type=int, default=2)
     parser.add_argument('--rate', type=int, default=1000)
     parser.add_argument('--duration', type=int, default=30)
@@ -185,6 +189,8 @@ def parse_args(argv):
 
 def main(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
+    # Stopped from outside: still drop the databases and queues made.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     results = {}
     if args.merge and os.path.exists(args.json):
         with open(args.json) as f:

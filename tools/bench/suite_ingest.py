@@ -23,6 +23,10 @@ each consumer drains its own copy in turn, on the same broker:
   pipeline and the in-memory ``test://`` publisher, when a virtualenv
   holding Ceilometer is given.
 
+A consumer that has not drained the backlog after ``--drain-limit``
+seconds is stopped there; its rate is over what it consumed, and the
+results say how much that was.
+
 The publishing, the bare listener and the collector configuration are
 collector_bench.py's; this module adds the SQLite run, the peak memory of
 the collector's processes while it drains and the Ceilometer peer.
@@ -80,15 +84,16 @@ def peak_rss_mib(pgid):
     return round(peak / 1024.0, 1)
 
 
-def _drain(process, count_fn, expect, stall=60):
-    """Poll ``count_fn`` until ``expect``; sample memory on the way.
+def _drain(process, count_fn, expect, limit, stall=60):
+    """Poll ``count_fn`` until ``expect`` or ``limit`` seconds.
 
-    Returns (rate, consumed, memory samples as [consumed, MiB]).
+    Returns (rate, consumed, memory samples as [consumed, MiB] about every
+    10 s); the rate is over the messages consumed, first to last.
     """
     first = last = None
     memory = []
-    marks = [expect * q // 10 for q in range(1, 11)]
-    progress_at, seen = time.monotonic(), -1
+    started = progress_at = next_sample = time.monotonic()
+    seen = -1
     while True:
         count = count_fn()
         now = time.monotonic()
@@ -98,13 +103,14 @@ def _drain(process, count_fn, expect, stall=60):
             first = (now, count)
         if count:
             last = (now, count)
-        while marks and count >= marks[0]:
-            memory.append([marks.pop(0), peak_rss_mib(process.pid)])
-        if count >= expect or now - progress_at > stall:
-            break
-        if process.poll() is not None:
+        if now >= next_sample:
+            memory.append([count, peak_rss_mib(process.pid)])
+            next_sample = now + 10
+        if (count >= expect or now - progress_at > stall or
+                now - started > limit or process.poll() is not None):
             break
         time.sleep(0.25)
+    memory.append([seen, peak_rss_mib(process.pid)])
     if first is None or last is None or last[0] == first[0]:
         return None, seen, memory
     return (last[1] - first[1]) / (last[0] - first[0]), seen, memory
@@ -121,14 +127,14 @@ def _stop(process):
 
 
 def run_collector(cb, directory, rabbit, names, pool, database, workers,
-                  expect, batch_size):
+                  expect, batch_size, limit):
     config = cb.write_config(directory, rabbit, names, pool, database,
                              workers, batch_size)
     log = os.path.join(directory, '%s.log' % pool)
     process = cb.start_collector(config, log)
     try:
         rate, consumed, memory = _drain(
-            process, lambda: cb.stored(database), expect)
+            process, lambda: cb.stored(database), expect, limit)
     finally:
         _stop(process)
     return {'rate': rate, 'consumed': consumed, 'expected': expect,
@@ -207,7 +213,7 @@ def ceilometer_config(directory, rabbit, names, batch_size, venv):
     return path
 
 
-def run_ceilometer(cb, directory, rabbit, names, batch_size, venv):
+def run_ceilometer(cb, directory, rabbit, names, batch_size, venv, limit):
     """Drain the ``<topic>.<priority>`` queues with Ceilometer's agent."""
     queues = ceilometer_queues(names, cb)
     backlog = sum(cb.queue_depth(rabbit, q) or 0 for q in queues)
@@ -221,7 +227,8 @@ def run_ceilometer(cb, directory, rabbit, names, batch_size, venv):
     try:
         rate, consumed, memory = _drain(
             process, lambda: backlog - sum(
-                cb.queue_depth(rabbit, q) or 0 for q in queues), backlog)
+                cb.queue_depth(rabbit, q) or 0 for q in queues), backlog,
+            limit)
     finally:
         _stop(process)
     return {'rate': rate, 'consumed': consumed, 'expected': backlog,
@@ -258,12 +265,12 @@ def ingest(args, databases, directory):
             database = databases.new(backend, label.replace(' ', '_'))
             results[label] = run_collector(
                 cb, directory, args.rabbit, names, pools[label], database,
-                workers, sent, args.batch_size)
+                workers, sent, args.batch_size, args.drain_limit)
             print('  %s: %s/s' % (label, results[label]['rate']), flush=True)
         if ceilometer:
             results['ceilometer'] = run_ceilometer(
                 cb, directory, args.rabbit, names, args.batch_size,
-                args.ceilometer_venv)
+                args.ceilometer_venv, args.drain_limit)
             print('  ceilometer: %s/s' % results['ceilometer']['rate'],
                   flush=True)
         else:

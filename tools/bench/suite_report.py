@@ -1,0 +1,235 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+"""Tables and PNG plots from the suite's JSON results (tools/bench/suite.py).
+
+``write(results, rst_path)`` writes the plots into ``figures/`` beside the
+page and returns reStructuredText fragments, one per section, which
+tools/bench/suite.py puts between the markers of the page
+(``.. bench:<section>:start`` and ``.. bench:<section>:end``), so the
+prose around them stays as written.
+
+    python tools/bench/suite_report.py bench-results.json \\
+        doc/source/admin/performance.rst
+"""
+
+import json
+import os
+import re
+import sys
+
+
+def _table(header, rows):
+    cells = [[str(c) for c in header]] + [[str(c) for c in r] for r in rows]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
+    rule = ' '.join('=' * w for w in widths)
+    lines = [rule, ' '.join(c.ljust(w) for c, w in zip(cells[0], widths)),
+             rule]
+    lines += [' '.join(c.ljust(w) for c, w in zip(row, widths))
+              for row in cells[1:]]
+    lines.append(rule)
+    return '\n'.join(lines)
+
+
+def _n(value, digits=0):
+    if value is None:
+        return 'n/a'
+    return '{:,.{}f}'.format(value, digits)
+
+
+def _command(section):
+    return '::\n\n    %s\n' % section.get('command', '(unknown)')
+
+
+def _plot(path, draw):
+    import matplotlib
+    matplotlib.use('Agg')
+    from matplotlib import pyplot
+    figure, axes = pyplot.subplots(figsize=(6.4, 3.6), dpi=100)
+    draw(axes)
+    figure.tight_layout()
+    figure.savefig(path)
+    pyplot.close(figure)
+
+
+def machine(results):
+    m = results.get('machine', {})
+    return ('%s CPUs (%s), %s GiB of memory, load average %s when the last '
+            'section started; Python %s, Linux %s, SQLite %s, PostgreSQL %s, '
+            'RabbitMQ %s. Other work shared the machine during the run, so '
+            'the figures are lower bounds.\n' % (
+                m.get('cpus'), m.get('cpu_model'), m.get('memory_gib'),
+                ', '.join('%.2f' % x for x in
+                          m.get('load_average_at_start') or ()),
+                m.get('python'), m.get('kernel'), m.get('sqlite'),
+                m.get('postgresql'), m.get('rabbitmq')))
+
+
+INGEST_ROWS = (('bare', 'bare oslo.messaging batch listener, ack only'),
+               ('sqlite', 'bootdoctor-collector, 1 worker, SQLite'),
+               ('postgresql', 'bootdoctor-collector, 1 worker, PostgreSQL'),
+               ('postgresql x2',
+                'bootdoctor-collector, 2 workers, PostgreSQL'),
+               ('ceilometer', 'ceilometer-agent-notification, event '
+                              'pipeline, test:// publisher'))
+
+
+def ingest(section, figures):
+    if 'error' in section:
+        return 'Not measured: %s\n' % section['error']
+    rows, labels, rates = [], [], []
+    for key, title in INGEST_ROWS:
+        run = section.get(key) or {}
+        memory = run.get('peak_rss_mib') or []
+        rows.append((title, _n(run.get('rate')),
+                     _n(run.get('ratio_to_bare'), 2) if key != 'bare'
+                     else '1.00',
+                     _n(memory[-1][1], 1) if memory else 'n/a'))
+        if run.get('rate'):
+            labels.append(key)
+            rates.append(run['rate'])
+    _plot(os.path.join(figures, 'ingest.png'), lambda ax: (
+        ax.barh(labels[::-1], rates[::-1], color='tab:blue'),
+        ax.set_xlabel('notifications per second (drain of one backlog)')))
+    text = [_command(section),
+            'Backlog: %s notifications.\n' % _n(section.get('sent')),
+            _table(('consumer', 'per second', 'ratio to bare',
+                    'peak RSS MiB'), rows), '',
+            '.. image:: figures/ingest.png', '']
+    return '\n'.join(text)
+
+
+def memory(section, figures):
+    lines = []
+    series = {}
+    for key in ('sqlite', 'postgresql', 'postgresql x2', 'ceilometer'):
+        samples = (section.get(key) or {}).get('peak_rss_mib') or []
+        if samples:
+            series[key] = samples
+            lines.append((key, ', '.join('%s: %s' % (_n(c), m)
+                                         for c, m in samples[::3] +
+                                         samples[-1:])))
+    if not series:
+        return 'Not measured.\n'
+
+    def draw(ax):
+        for key, samples in series.items():
+            ax.plot([c for c, _ in samples], [m for _, m in samples],
+                    marker='o', label=key)
+        ax.set_xlabel('notifications drained')
+        ax.set_ylabel('peak RSS of the largest process, MiB')
+        ax.set_ylim(bottom=0)
+        ax.legend()
+    _plot(os.path.join(figures, 'memory.png'), draw)
+    return '\n'.join([_table(('consumer', 'drained: peak RSS MiB'), lines),
+                      '', '.. image:: figures/memory.png', ''])
+
+
+def freshness(section):
+    if 'error' in section:
+        return 'Not measured: %s\n' % section['error']
+    return '\n'.join([_command(section), _table(
+        ('rate', 'sent', 'p50 s', 'p99 s'),
+        [(_n(section['rate']), _n(section['sent']),
+          '%.3f' % section['p50_s'], '%.3f' % section['p99_s'])]), ''])
+
+
+def query(section):
+    if 'error' in section:
+        return 'Not measured: %s\n' % section['error']
+    rows = []
+    for name, pair in (section.get('results') or {}).items():
+        api, sql = pair['api'], pair['sql']
+        rows.append((name, '%.2f' % api['p50'], '%.2f' % api['p99'],
+                     '%.2f' % sql['p50'], '%.2f' % sql['p99'],
+                     '%.2f' % (api['p50'] / sql['p50']),
+                     '%.2f' % (api['p99'] / sql['p99'])))
+    return '\n'.join([_command(section),
+                      'Boots in PostgreSQL: %s.\n' % _n(section.get('boots')),
+                      _table(('request', 'API p50 ms', 'API p99 ms',
+                              'SQL p50 ms', 'SQL p99 ms', 'p50 ratio',
+                              'p99 ratio'), rows), ''])
+
+
+def growth(section, figures):
+    if 'error' in section:
+        return 'Not measured: %s\n' % section['error']
+    runs = section['runs']
+    rows = [(_n(r['history_boots']), _n(r['history_notifications']),
+             _n(r['database_mib'], 0), _n(r['notifications']),
+             '%.1f' % r['seconds'], _n(r['per_second']),
+             '%.0f' % (1e6 / r['per_second'])) for r in runs]
+
+    def draw(ax):
+        ax.plot([max(r['history_boots'], 1) for r in runs],
+                [r['per_second'] for r in runs], marker='o')
+        ax.set_xscale('log')
+        ax.set_xlabel('boots already stored (0 plotted at 1)')
+        ax.set_ylabel('replay notifications per second')
+        ax.set_ylim(bottom=0)
+    _plot(os.path.join(figures, 'growth.png'), draw)
+    return '\n'.join([_command(section), _table(
+        ('stored boots', 'stored notifications', 'database MiB',
+         'replayed', 'seconds', 'per second', 'us per notification'),
+        rows), '', '.. image:: figures/growth.png', ''])
+
+
+def replay(section):
+    if 'error' in section:
+        return 'Not measured: %s\n' % section['error']
+    rows = [(r['mode'], _n(r['notifications']), _n(r['boots']),
+             '%.1f' % r['seconds'], _n(r['per_second']),
+             '%.1f' % r['peak_rss_mib']) for r in section['results']]
+    return '\n'.join([_command(section), _table(
+        ('mode', 'notifications', 'boots', 'seconds', 'per second',
+         'peak RSS MiB'), rows), '',
+        'replay/parse ratio: %.3f.' % section['results'][1][
+            'ratio_to_parse'], ''])
+
+
+def fragments(results, figures):
+    out = {'machine': machine(results)}
+    if 'ingest' in results:
+        out['ingest'] = ingest(results['ingest'], figures)
+        out['memory'] = memory(results['ingest'], figures)
+    if 'freshness' in results:
+        out['freshness'] = freshness(results['freshness'])
+    if 'query' in results:
+        out['query'] = query(results['query'])
+    if 'growth' in results:
+        out['growth'] = growth(results['growth'], figures)
+    if 'replay' in results:
+        out['replay'] = replay(results['replay'])
+    return out
+
+
+def write(results, rst_path):
+    figures = os.path.join(os.path.dirname(os.path.abspath(rst_path)),
+                           'figures')
+    os.makedirs(figures, exist_ok=True)
+    with open(rst_path) as f:
+        page = f.read()
+    for name, text in fragments(results, figures).items():
+        pattern = re.compile(
+            r'(\.\. bench:%s:start\n)(.*?)(\.\. bench:%s:end\n)' % (
+                name, name), re.S)
+        if not pattern.search(page):
+            print('the page has no markers for %s; skipped' % name)
+            continue
+        page = pattern.sub(lambda m: m.group(1) + '\n' + text + '\n' +
+                           m.group(3), page)
+    with open(rst_path, 'w') as f:
+        f.write(page)
+
+
+if __name__ == '__main__':
+    with open(sys.argv[1]) as f:
+        write(json.load(f), sys.argv[2])
