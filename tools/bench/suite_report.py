@@ -31,9 +31,10 @@ def _table(header, rows):
     cells = [[str(c) for c in header]] + [[str(c) for c in r] for r in rows]
     widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
     rule = ' '.join('=' * w for w in widths)
-    lines = [rule, ' '.join(c.ljust(w) for c, w in zip(cells[0], widths)),
+    lines = [rule, ' '.join(c.ljust(w) for c, w in
+                            zip(cells[0], widths)).rstrip(),
              rule]
-    lines += [' '.join(c.ljust(w) for c, w in zip(row, widths))
+    lines += [' '.join(c.ljust(w) for c, w in zip(row, widths)).rstrip()
               for row in cells[1:]]
     lines.append(rule)
     return '\n'.join(lines)
@@ -63,7 +64,7 @@ def _plot(path, draw):
 def machine(results):
     m = results.get('machine', {})
     return ('%s CPUs (%s), %s GiB of memory, load average %s when the last '
-            'section started; Python %s, Linux %s, SQLite %s, PostgreSQL %s, '
+            'of the run; Python %s, Linux %s, SQLite %s, PostgreSQL %s, '
             'RabbitMQ %s. Other work shared the machine during the run, so '
             'the figures are lower bounds.\n' % (
                 m.get('cpus'), m.get('cpu_model'), m.get('memory_gib'),
@@ -89,7 +90,9 @@ def ingest(section, figures):
     for key, title in INGEST_ROWS:
         run = section.get(key) or {}
         memory = run.get('peak_rss_mib') or []
-        rows.append((title, _n(run.get('rate')),
+        drained = (section.get('sent') if key == 'bare'
+                   else run.get('consumed'))
+        rows.append((title, _n(drained), _n(run.get('rate')),
                      _n(run.get('ratio_to_bare'), 2) if key != 'bare'
                      else '1.00',
                      _n(memory[-1][1], 1) if memory else 'n/a'))
@@ -101,7 +104,7 @@ def ingest(section, figures):
         ax.set_xlabel('notifications per second (drain of one backlog)')))
     text = [_command(section),
             'Backlog: %s notifications.\n' % _n(section.get('sent')),
-            _table(('consumer', 'per second', 'ratio to bare',
+            _table(('consumer', 'drained', 'per second', 'ratio to bare',
                     'peak RSS MiB'), rows), '',
             '.. image:: figures/ingest.png', '']
     return '\n'.join(text)
@@ -131,6 +134,26 @@ def memory(section, figures):
     _plot(os.path.join(figures, 'memory.png'), draw)
     return '\n'.join([_table(('consumer', 'drained: peak RSS MiB'), lines),
                       '', '.. image:: figures/memory.png', ''])
+
+
+def ceilometer(section):
+    run = section.get('ceilometer') or {}
+    if not run.get('rate'):
+        return 'Not measured in this run: %s\n' % (
+            run.get('why') or '; '.join(run.get('log_tail') or ()) or
+            section.get('error', 'no rate'))
+    rows = []
+    for key in ('sqlite', 'postgresql', 'postgresql x2'):
+        rate = (section.get(key) or {}).get('rate')
+        rows.append(('bootdoctor-collector, %s' % key, _n(rate),
+                     _n(rate / run['rate'], 2) if rate else 'n/a'))
+    return '\n'.join([
+        'ceilometer-agent-notification drained %s of %s notifications at '
+        '%s per second (%s of the bare listener).\n' % (
+            _n(run.get('consumed')), _n(run.get('expected')),
+            _n(run['rate']), _n(run.get('ratio_to_bare'), 2)),
+        _table(('consumer', 'per second', 'bootdoctor / ceilometer'), rows),
+        ''])
 
 
 def freshness(section):
@@ -200,6 +223,7 @@ def fragments(results, figures):
     if 'ingest' in results:
         out['ingest'] = ingest(results['ingest'], figures)
         out['memory'] = memory(results['ingest'], figures)
+        out['ceilometer'] = ceilometer(results['ingest'])
     if 'freshness' in results:
         out['freshness'] = freshness(results['freshness'])
     if 'query' in results:
