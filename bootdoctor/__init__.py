@@ -9,3 +9,20 @@
 # WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
 # License for the specific language governing permissions and limitations
 # under the License.
+
+import warnings
+
+from oslo_service import backend as _service_backend
+
+# futurist imports eventlet whenever it is installed (oslo.service depends
+# on it), which only warns that eventlet is deprecated: nothing is patched
+# and bootdoctor runs no green thread.
+warnings.filterwarnings('ignore', message='\nEventlet is deprecated',
+                        module='futurist')
+
+# bootdoctor never uses eventlet. Importing oslo.messaging imports
+# oslo.service, whose default backend is eventlet; make the threading
+# backend the default before anything asks for one. A process that chose
+# a backend itself keeps it.
+_service_backend.register_backend_default_hook(
+    lambda: _service_backend.BackendType.THREADING)
