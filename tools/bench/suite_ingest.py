@@ -139,7 +139,19 @@ def run_collector(cb, directory, rabbit, names, pool, database, workers,
         _stop(process)
     return {'rate': rate, 'consumed': consumed, 'expected': expect,
             'workers': workers, 'peak_rss_mib': memory,
+            'broker_interrupted': _interrupted(log),
             'log_tail': _tail(log)}
+
+
+def _interrupted(log):
+    """Whether the broker went away during the run (other work sharing
+    the broker may restart it, and its non-durable queues go with it).
+    """
+    try:
+        with open(log) as f:
+            return any('is unreachable' in line for line in f)
+    except OSError:
+        return False
 
 
 def _tail(path, lines=3):
@@ -232,7 +244,8 @@ def run_ceilometer(cb, directory, rabbit, names, batch_size, venv, limit):
     finally:
         _stop(process)
     return {'rate': rate, 'consumed': consumed, 'expected': backlog,
-            'peak_rss_mib': memory, 'log_tail': _tail(log, 5)}
+            'peak_rss_mib': memory, 'broker_interrupted': _interrupted(log),
+            'log_tail': _tail(log, 5)}
 
 
 def ingest(args, databases, directory):
