@@ -142,6 +142,11 @@ class BatchProcessor:
                 self._store([], rejected)
         except Retry:
             return self._requeue(keys)
+        except Exception:  # noqa: not even a rejection could be stored
+            LOG.exception('A batch of %d notifications could not be handled '
+                          'at all; it goes back to the broker', len(messages))
+            self.backoff.failed()
+            return self._requeue(keys)
         self.backoff.succeeded()
         return HANDLED
 
@@ -229,8 +234,13 @@ class BatchProcessor:
         except Exception as exc:  # noqa: this message is the culprit
             LOG.exception('Notification %s cannot be stored',
                           _message_id(message))
-            self._reject(message, 'cannot be stored: %s' % exc,
-                         _message_id(message))
+            try:
+                self._reject(message, 'cannot be stored: %s' % exc,
+                             _message_id(message))
+            except db_exc.DBUnavailable as down:
+                self.counters.count_db_error()
+                self.backoff.failed()
+                raise Retry() from down
 
     def _reject(self, message, reason, message_id):
         exchange, event_type = _key(message)

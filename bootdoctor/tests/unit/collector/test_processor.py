@@ -254,3 +254,19 @@ def test_percentiles():
                          for s in range(1, 101)], now)
     assert counters.delays() == {'count': 100, 'p50': 51.0, 'p99': 100.0,
                                  'max': 100.0}
+
+
+def test_a_batch_nothing_can_be_stored_of_goes_back(connection):
+    class Broken(Flaky):
+        def __getattr__(self, name):
+            if name in ('rebuild', 'add_rejection'):
+                def fail(*args, **kwargs):
+                    raise RuntimeError('disk on fire')
+                return fail
+            return getattr(self._connection, name)
+
+    processor = _processor(Broken(connection, None, None))
+    messages = [m for _, m in conftest.views(conftest.boot('success'))]
+    assert processor.process(messages, 'INFO') == processor_mod.REQUEUE
+    assert processor.backoff.delay > 0
+    assert processor.counters.totals()['requeued'] == len(messages)
