@@ -57,7 +57,10 @@ def boots_table(records):
 
 def diagnosis_text(record, width=80):
     """A report for a person, readable in ``width`` columns."""
-    wrap = textwrap.TextWrapper(width=width, subsequent_indent='    ')
+    # Never split an id or a command at a hyphen: people copy them.
+    wrap = textwrap.TextWrapper(width=width, subsequent_indent='    ',
+                                break_on_hyphens=False,
+                                break_long_words=False)
     out = []
     add = out.append
     add('Boot %s: %s' % (record['instance_uuid'], record['status'].upper()))

@@ -97,16 +97,14 @@ def build_record(observations, *, now=None, deadlines=None, related=()):
 
     identity = _identity(own)
     attempts = timeline.attempts(own, end)
-    # No compute picked the build up: no image was fetched for it, and an
-    # image.send of the same image to the same project is another boot's.
-    image_id = _image(own) if attempts else None
-    evidence = own + _matching_related(related, identity, image_id,
-                                       created_at,
-                                       finished_at or now or updated_at)
-    evidence = timeline.unique_sorted(evidence)
     visible = timeline.phases_visible(own)
     segments = timeline.phase_segments(own, visible)
     phase = timeline.current_phase(segments)
+    evidence = own + _matching_related(
+        related, identity, _image(own), created_at,
+        _download_start(segments, attempts, visible),
+        finished_at or now or updated_at)
+    evidence = timeline.unique_sorted(evidence)
 
     status = end.status
     scheduler_host = _scheduler_host(nova)
@@ -173,20 +171,37 @@ def _identity(own):
     return result
 
 
-def _matching_related(related, identity, image_id, start, stop):
-    """Related observations that belong to this boot: the image sent to
-    its project while it was building, its user's authentication just
-    before it.
+def _download_start(segments, attempts, visible):
+    """When the compute may have started downloading the boot's image.
+
+    Modern Nova downloads the image inside spawn: from the first spawning
+    update, or, with phases not visible, from the compute's start. A boot
+    no compute started has fetched no image, and an image.send of the
+    same image to the same project before spawning is another boot's.
+    """
+    if visible:
+        return next((start for start, phase in segments
+                     if phase == 'spawning'), None)
+    return attempts[0].started_at if attempts else None
+
+
+def _matching_related(related, identity, image_id, start, download_from,
+                      stop):
+    """Related observations that belong to this boot.
+
+    The image sent to its project while it was spawning, its user's
+    authentication just before it.
     """
     matched = []
     for obs in related:
         if obs.instance_uuid is not None:
             continue
         if obs.kind == 'image.send':
-            if (image_id and obs.details.get('image_id') == image_id and
+            if (image_id and download_from is not None and
+                    obs.details.get('image_id') == image_id and
                     obs.details.get('receiver_project') ==
                     identity['project_id'] and
-                    start <= obs.timestamp <= stop):
+                    download_from <= obs.timestamp <= stop):
                 matched.append(obs)
         elif obs.kind == 'identity.authenticate':
             if (obs.user_id and obs.user_id == identity['user_id'] and
