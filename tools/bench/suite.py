@@ -24,7 +24,8 @@ Sections (``--sections``, default all):
   PostgreSQL database of its own, dropped afterwards;
 - ``growth``: replay throughput into SQLite holding 0 and each of
   ``--history`` boots (tools/bench/suite_growth.py);
-- ``replay``: tools/bench/replay_bench.py (parse-only baseline vs replay).
+- ``replay``: tools/bench/replay_bench.py (parse-only baseline vs replay);
+- ``fanout``: tools/bench/rebuild_fanout.py (boots rebuilt per batch).
 
 Results go to ``--json``; ``--rst`` rewrites the performance page from
 them with PNG plots beside it (tools/bench/suite_report.py). Nothing is
@@ -52,7 +53,7 @@ sys.path.insert(0, HERE)
 
 import suite_ingest  # noqa: E402
 
-SECTIONS = ('ingest', 'freshness', 'query', 'growth', 'replay')
+SECTIONS = ('ingest', 'freshness', 'query', 'growth', 'replay', 'fanout')
 
 
 class Databases:
@@ -155,6 +156,15 @@ def query(args, databases):
     return results
 
 
+def fanout(args):
+    output = subprocess.run(
+        [sys.executable, os.path.join(HERE, 'rebuild_fanout.py'),
+         '--count', str(args.fanout_count)],
+        check=True, capture_output=True, text=True).stdout
+    lines = [line for line in output.splitlines() if line.strip()]
+    return {'count': args.fanout_count, 'output': lines}
+
+
 def parse_args(argv):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--sections', default=','.join(SECTIONS),
@@ -172,6 +182,7 @@ def parse_args(argv):
                         type=lambda t: [int(n) for n in t.split(',')])
     parser.add_argument('--growth-count', type=int, default=20000)
     parser.add_argument('--replay-count', type=int, default=100000)
+    parser.add_argument('--fanout-count', type=int, default=5000)
     parser.add_argument('--ceilometer-venv',
                         default=os.environ.get('CEILOMETER_VENV'))
     parser.add_argument('--rabbit',
@@ -206,6 +217,7 @@ def main(argv=None):
         'growth': lambda: __import__('suite_growth').growth(args, directory),
         'replay': lambda: run_script('replay_bench.py', [
             '--count', str(args.replay_count)]),
+        'fanout': lambda: fanout(args),
     }
     try:
         for name in args.sections:

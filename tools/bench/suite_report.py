@@ -218,6 +218,13 @@ def replay(section):
             'ratio_to_parse'], ''])
 
 
+def fanout(section):
+    if 'error' in section:
+        return 'Not measured: %s\n' % section['error']
+    lines = ['    ' + line for line in section['output']]
+    return '\n'.join(['::', ''] + lines + [''])
+
+
 def fragments(results, figures):
     out = {'machine': machine(results)}
     if 'ingest' in results:
@@ -230,6 +237,8 @@ def fragments(results, figures):
         out['query'] = query(results['query'])
     if 'growth' in results:
         out['growth'] = growth(results['growth'], figures)
+    if 'fanout' in results:
+        out['fanout'] = fanout(results['fanout'])
     if 'replay' in results:
         out['replay'] = replay(results['replay'])
     return out
