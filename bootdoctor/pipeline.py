@@ -36,24 +36,26 @@ DOWNLOAD_WINDOW = datetime.timedelta(hours=2)
 def affected(connection, observations):
     """The instances whose records these new observations may change.
 
-    Their own instances, and for an observation with no instance (Glance
-    image.send, Keystone authentication) the boots it may belong to, so a
-    record does not depend on whether such a message was stored before or
-    after the boot's own.
+    Their own instances, and for an observation with no instance the boots
+    the tracker may attach it to, so a record does not depend on whether
+    such a message was stored before or after the boot's own: for a Glance
+    image.send, the boots of that image and project that were spawning
+    then; for a Keystone authentication, the boots of that user that
+    started within the hour after it and before the user's next successful
+    authentication (a boot takes only the latest one). Bounded by the
+    boots in flight, not by the boots stored.
     """
     uuids = {o.instance_uuid for o in observations if o.instance_uuid}
     for obs in observations:
         if obs.instance_uuid:
             continue
         if obs.kind == 'image.send' and obs.details.get('image_id'):
-            uuids |= connection.instances_near(
-                image_ids=[obs.details['image_id']],
-                since=obs.timestamp - DOWNLOAD_WINDOW,
-                until=obs.timestamp + DOWNLOAD_WINDOW)
+            uuids |= connection.download_candidates(
+                obs.details['image_id'], obs.details.get('receiver_project'),
+                obs.timestamp, DOWNLOAD_WINDOW)
         elif obs.kind == 'identity.authenticate' and obs.user_id:
-            uuids |= connection.instances_near(
-                user_ids=[obs.user_id], since=obs.timestamp,
-                until=obs.timestamp + tracker.builder.AUTH_WINDOW)
+            uuids |= connection.authentication_candidates(
+                obs.user_id, obs.timestamp, tracker.builder.AUTH_WINDOW)
     return uuids
 
 

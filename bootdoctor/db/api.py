@@ -261,15 +261,25 @@ class Connection:
                                         until, project_ids)
 
     @_translated
-    def instances_near(self, image_ids=(), user_ids=(), since=None,
-                       until=None):
-        """Instances whose observations name one of these images or users
-        within [since, until] (the boots a related observation may belong
-        to).
-        """
+    def download_candidates(self, image_id, project_id, at, window):
+        """The boots that may have received this image download: see
+        :func:`bootdoctor.db.observations.download_candidates`."""
         with self._read() as conn:
-            return observations.instances_near(conn, image_ids, user_ids,
-                                               since, until)
+            return observations.download_candidates(
+                conn, image_id, project_id, at, window)
+
+    @_translated
+    def authentication_candidates(self, user_id, at, window):
+        """The boots an authentication of ``user_id`` at ``at`` may have
+        given its token to: those whose first observation of that user
+        lies after it, within ``window`` and not after the user's next
+        successful authentication."""
+        with self._read() as conn:
+            until = at + window
+            following = observations.next_successful_authentication(
+                conn, user_id, at, until)
+            return observations.authentication_candidates(
+                conn, user_id, at, following or until)
 
     @_translated
     def events_for(self, instance_uuid, project_id=None):

@@ -27,6 +27,7 @@ from bootdoctor import observation as bd_observation
 
 N = models.notifications
 OBS = models.observations
+BOOTS = models.boots
 
 
 def _split(parsed):
@@ -185,24 +186,64 @@ def related(conn, image_ids=(), user_ids=(), since=None, until=None,
     return _observations(unique.values())
 
 
-def instances_near(conn, image_ids=(), user_ids=(), since=None,
-                   until=None):
-    """Instances with an observation naming one of these images or users
-    within [since, until]: the boots a related observation may belong to.
+def download_candidates(conn, image_id, project_id, at, window):
+    """The boots that may have been spawning when ``image_id`` was sent to
+    ``project_id`` at ``at`` (a Glance image.send).
+
+    Boots of that image and project with an observation within ``window``
+    of ``at``, less those whose stored record says they were created after
+    ``at`` or had finished before it. A boot with no record yet is kept:
+    its record may be being built while this runs.
     """
-    found = set()
-    for column, values in ((OBS.c.image_id, sorted(set(image_ids))),
-                           (OBS.c.user_id, sorted(set(user_ids)))):
-        for chunk in validation.chunks([v for v in values if v]):
-            query = sa.select(OBS.c.instance_uuid).distinct().where(
-                column.in_(chunk),
-                OBS.c.instance_uuid != models.NO_INSTANCE)
-            if since is not None:
-                query = query.where(OBS.c.timestamp >= since)
-            if until is not None:
-                query = query.where(OBS.c.timestamp <= until)
-            found.update(conn.execute(query).scalars())
-    return found
+    query = (
+        sa.select(OBS.c.instance_uuid).distinct()
+        .select_from(OBS.outerjoin(
+            BOOTS, BOOTS.c.instance_uuid == OBS.c.instance_uuid))
+        .where(OBS.c.image_id == image_id,
+               OBS.c.instance_uuid != models.NO_INSTANCE,
+               OBS.c.timestamp >= at - window,
+               OBS.c.timestamp <= at + window,
+               sa.or_(BOOTS.c.instance_uuid.is_(None),
+                      sa.and_(BOOTS.c.created_at <= at,
+                              sa.or_(BOOTS.c.finished_at.is_(None),
+                                     BOOTS.c.finished_at >= at)))))
+    if project_id is not None:
+        query = query.where(OBS.c.project_id == project_id)
+    return set(conn.execute(query).scalars())
+
+
+def next_successful_authentication(conn, user_id, after, until):
+    """When ``user_id`` next authenticated successfully after ``after``
+    (up to ``until``), or None."""
+    query = (sa.select(OBS.c.timestamp, OBS.c.data)
+             .where(OBS.c.instance_uuid == models.NO_INSTANCE,
+                    OBS.c.user_id == user_id,
+                    OBS.c.kind == 'identity.authenticate',
+                    OBS.c.timestamp > after,
+                    OBS.c.timestamp <= until)
+             .order_by(OBS.c.timestamp, OBS.c.message_id))
+    for row in conn.execute(query.execution_options(yield_per=20)):
+        if (row.data.get('details') or {}).get('outcome') == 'success':
+            return row.timestamp
+    return None
+
+
+def authentication_candidates(conn, user_id, since, until):
+    """The boots whose first observation naming ``user_id`` lies within
+    [since, until]: those an authentication of that user at ``since`` may
+    have given its token to."""
+    earlier = OBS.alias('earlier')
+    query = (
+        sa.select(OBS.c.instance_uuid).distinct()
+        .where(OBS.c.user_id == user_id,
+               OBS.c.instance_uuid != models.NO_INSTANCE,
+               OBS.c.timestamp >= since,
+               OBS.c.timestamp <= until,
+               ~sa.exists().where(
+                   earlier.c.instance_uuid == OBS.c.instance_uuid,
+                   earlier.c.user_id == user_id,
+                   earlier.c.timestamp < since)))
+    return set(conn.execute(query).scalars())
 
 
 def events(conn, instance_uuid):

@@ -101,7 +101,7 @@ def build_record(observations, *, now=None, deadlines=None, related=()):
     segments = timeline.phase_segments(own, visible)
     phase = timeline.current_phase(segments)
     evidence = own + _matching_related(
-        related, identity, _image(own), created_at,
+        related, identity, _image(own), _user_start(own, identity),
         _download_start(segments, attempts, visible),
         finished_at or now or updated_at)
     evidence = timeline.unique_sorted(evidence)
@@ -171,6 +171,14 @@ def _identity(own):
     return result
 
 
+def _user_start(own, identity):
+    """When the boot's user first shows in it: the request that the
+    authentication before it gave a token to."""
+    return next((o.timestamp for o in own
+                 if o.user_id and o.user_id == identity['user_id']),
+                own[0].timestamp)
+
+
 def _download_start(segments, attempts, visible):
     """When the compute may have started downloading the boot's image.
 
@@ -189,10 +197,16 @@ def _matching_related(related, identity, image_id, start, download_from,
                       stop):
     """Related observations that belong to this boot.
 
-    The image sent to its project while it was spawning, its user's
-    authentication just before it.
+    The image sent to its project while it was spawning, and the one
+    authentication of its user that gave it its token: the latest
+    successful one in the hour before the user's first message of the
+    boot (the latest failure when none succeeded). Taking one authentication, not every one of the hour,
+    keeps what a new authentication can change to the boots that start
+    before the user's next success
+    (:func:`bootdoctor.pipeline.affected` relies on it).
     """
     matched = []
+    auths = []
     for obs in related:
         if obs.instance_uuid is not None:
             continue
@@ -206,7 +220,10 @@ def _matching_related(related, identity, image_id, start, download_from,
         elif obs.kind == 'identity.authenticate':
             if (obs.user_id and obs.user_id == identity['user_id'] and
                     start - AUTH_WINDOW <= obs.timestamp <= start):
-                matched.append(obs)
+                auths.append(obs)
+    if auths:
+        matched.append(max(auths, key=lambda o: (
+            o.details.get('outcome') == 'success', o.sort_key())))
     return matched
 
 

@@ -145,6 +145,60 @@ class ObservationCases:
                                       project_ids=['project-b']) == []
         assert connection.related_for([], []) == []
 
+    def test_download_candidates_are_the_boots_spawning_then(
+            self, connection):
+        def boot(n, project='project-a', image='img-1', seconds=10):
+            return fakes.parsed(fakes.obs(
+                'b%d' % n, fakes.uuid(n), seconds=seconds,
+                project_id=project, details={'image_id': image}))
+
+        connection.add_observations([
+            boot(1), boot(2), boot(3, project='project-b'), boot(4),
+            boot(5, seconds=60), boot(6, image='img-2'),
+            boot(7, seconds=-8000)])
+        connection.save_records([
+            fakes.record(1, seconds=0, duration_s=100),
+            fakes.record(2, seconds=0, duration_s=20),
+            fakes.record(5, seconds=60, duration_s=10),
+            fakes.record(6, status='building', seconds=0)])
+        found = connection.download_candidates(
+            'img-1', 'project-a', _at(50), datetime.timedelta(hours=2))
+        # 1 still building then; 4 has no record yet; 2 had finished, 5
+        # not started, 3 is another project's, 6 another image's, 7 is
+        # outside the window.
+        assert found == {fakes.uuid(1), fakes.uuid(4)}
+        assert connection.download_candidates(
+            'img-1', None, _at(50), datetime.timedelta(hours=2)) == {
+                fakes.uuid(1), fakes.uuid(3), fakes.uuid(4)}
+
+    def test_authentication_candidates_stop_at_the_next_success(
+            self, connection):
+        def auth(name, seconds, outcome='success', user='user-a'):
+            return fakes.parsed(fakes.obs(
+                name, None, kind='identity.authenticate', seconds=seconds,
+                user_id=user, details={'outcome': outcome}))
+
+        def seen(n, *times, user='user-a'):
+            return [fakes.parsed(fakes.obs('u%d-%d' % (n, t), fakes.uuid(n),
+                                           seconds=t, user_id=user))
+                    for t in times]
+
+        connection.add_observations(
+            [auth('k0', 0), auth('k1', 30, 'failure'), auth('k2', 50),
+             auth('k3', 20, user='user-b')] +
+            seen(1, 10, 70) + seen(2, -5, 20) + seen(3, 60) +
+            seen(4, 4000) + seen(5, 10, user='user-b') + seen(6, 40))
+        window = datetime.timedelta(hours=1)
+        # 1 and 6 began after k0 and before the next success (k2; the
+        # failure k1 does not count); 2 began before k0, 3 after k2, 4
+        # more than an hour later, 5 is another user's.
+        assert connection.authentication_candidates(
+            'user-a', _at(0), window) == {fakes.uuid(1), fakes.uuid(6)}
+        assert connection.authentication_candidates(
+            'user-a', _at(50), window) == {fakes.uuid(3)}
+        assert connection.authentication_candidates(
+            'user-b', _at(20), window) == set()
+
     def test_events_are_the_raw_messages_in_time_order(self, connection):
         a, b = fakes.obs('m1', U1, seconds=5), fakes.obs('m2', U1)
         connection.add_observations([fakes.parsed(a), fakes.parsed(b)])

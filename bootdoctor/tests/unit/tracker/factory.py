@@ -65,7 +65,9 @@ class Stream(object):
             else:
                 event = kind
                 publisher = '%s:%s' % (service, publisher_host)
-            fault = fields.get('fault')
+            values = dict(request_id=REQ, project_id=PROJECT,
+                          user_id='fake')
+            values.update(fields)
             self.observations.append(Observation(
                 message_id='msg-%06d' % next(_ids), kind=kind,
                 event_type=event, source=source, format=fmt,
@@ -73,8 +75,7 @@ class Stream(object):
                 publisher_service=service, publisher_host=publisher_host,
                 timestamp=self.now + datetime.timedelta(milliseconds=offset),
                 instance_uuid=self.uuid if instance else None,
-                request_id=REQ, project_id=PROJECT, user_id='fake',
-                **dict(fields, fault=fault)))
+                **values))
         self.tick(0.01)
         return self
 

@@ -267,3 +267,49 @@ def test_nova_saying_the_server_is_gone_makes_a_stuck_boot_deleted():
     r = build(s, now=s.now, deadlines=DEADLINES)
     assert r['status'] == 'deleted'
     assert r['root_cause'] is None
+
+
+def _authentications(user, *offsets_and_outcomes, before):
+    auths = factory.Stream(uuid=None, twins=False)
+    for minutes, outcome in offsets_and_outcomes:
+        auths.now = before - datetime.timedelta(minutes=minutes)
+        auths.emit('identity.authenticate', service='identity',
+                   publisher_host='keystone', source='keystone',
+                   instance=False, user_id=user,
+                   details={'outcome': outcome})
+    return auths.observations
+
+
+def _step_one(record):
+    return record.to_dict()['steps'][0]
+
+
+def test_a_boot_takes_its_users_latest_successful_authentication():
+    s = factory.Stream().scheduled()
+    s.claimed('compute1')
+    s.build_to('compute1')
+    s.succeed('compute1')
+    start = s.observations[0].timestamp
+    auths = _authentications(
+        'fake', (50, 'success'), (5, 'success'), (1, 'failure'),
+        (-1, 'success'), (70, 'success'), before=start)
+    auths += _authentications('someone-else', (2, 'success'), before=start)
+    r = tracker.build_record(s.observations, related=auths)
+    step = _step_one(r)
+    assert step['state'] == 'observed'
+    # The one five minutes before: not the older one, not the failure
+    # after it, not the one after the boot began, not another user's.
+    assert step['at'] == (start - datetime.timedelta(minutes=5)).isoformat()
+    assert len(step['evidence']) == 1
+    # The same whatever else is offered with it, in any order.
+    assert tracker.build_record(
+        s.observations, related=list(reversed(auths))).to_dict() == (
+            r.to_dict())
+
+
+def test_a_failed_authentication_alone_proves_no_token():
+    s = factory.Stream().scheduled()
+    start = s.observations[0].timestamp
+    r = tracker.build_record(s.observations, related=_authentications(
+        'fake', (3, 'failure'), before=start))
+    assert _step_one(r)['state'] != 'observed'
