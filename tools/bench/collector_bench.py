@@ -1,0 +1,492 @@
+#!/usr/bin/env python3
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+"""bootdoctor-collector throughput and delay on RabbitMQ and PostgreSQL.
+
+1. Drain rate. Publishes a backlog of N realistic notifications (default
+   100,000: the simulator's scenarios in turn, through oslo.messaging
+   Notifiers with the messagingv2 driver, from several publisher
+   processes) into one queue per consumer under test, all bound to the
+   same exchanges, so each consumer drains the same backlog in the same
+   run:
+
+   - ``bare``: an oslo.messaging batch notification listener that only
+     acknowledges (one process);
+   - ``collector xW``: bootdoctor-collector with W workers, storing into a
+     PostgreSQL database of its own.
+
+   Prints notifications per second (first to last message) and the ratio
+   to the bare listener.
+
+2. Delay. Runs a collector while publishers send at a steady rate
+   (default 1,000 notifications/s for 60 s) and prints the p50 and p99 of
+   the delay from publishing (the notification's timestamp) to the
+   committed boot record, as the collector measures it.
+
+Nothing is asserted; this only reports. Needs RabbitMQ (and PostgreSQL
+unless --sqlite); without them it says so and exits 0.
+
+    python tools/bench/collector_bench.py [--count 100000] [--workers 1,2]
+        [--rate 1000] [--duration 60] [--publishers 4] [--batch-size 500]
+        [--rabbit rabbit://guest:guest@127.0.0.1:5672/]
+        [--postgresql postgresql+psycopg2://postgres@127.0.0.1:5432/postgres]
+        [--sqlite] [--json out.json]
+"""
+
+import argparse
+import json
+import multiprocessing
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+import warnings
+
+warnings.filterwarnings('ignore', category=DeprecationWarning)
+PRIORITIES = ('audit', 'debug', 'info', 'warn', 'error', 'critical',
+              'sample')
+SERVICES = ('nova', 'neutron', 'cinder', 'glance')
+
+
+class Names:
+    def __init__(self, tag):
+        self.tag = tag
+        self.exchanges = {s: '%s-%s' % (tag, s) for s in SERVICES}
+        self.topics = {'notifications': '%s-notifications' % tag,
+                       'versioned_notifications': '%s-versioned' % tag}
+        self.out_exchange = '%s-bootdoctor' % tag
+        self.out_topic = '%s-out' % tag
+
+    def pool(self, what):
+        return '%s-%s' % (self.tag, what)
+
+
+def _amqp(rabbit):
+    return rabbit.replace('rabbit://', 'amqp://', 1)
+
+
+def reachable(url, default_port):
+    rest = url.split('@', 1)[-1].split('/', 1)[0]
+    host, _, port = rest.partition(':')
+    try:
+        with socket.create_connection((host or '127.0.0.1',
+                                       int(port or default_port)), 3):
+            return None
+    except OSError as exc:
+        return '%s:%s: %s' % (host, port or default_port, exc)
+
+
+def queue_depth(rabbit, queue):
+    import kombu
+    with kombu.Connection(_amqp(rabbit), connect_timeout=5) as conn:
+        channel = conn.channel()
+        try:
+            return channel.queue_declare(queue=queue, passive=True)[1]
+        except Exception:
+            return None
+
+
+def cleanup(rabbit, names, pools):
+    import kombu
+    with kombu.Connection(_amqp(rabbit), connect_timeout=5) as conn:
+        channel = conn.channel()
+        queues = list(pools) + ['%s.%s' % (topic, p) for topic in
+                                list(names.topics.values()) +
+                                [names.out_topic] for p in PRIORITIES]
+        for queue in queues:
+            try:
+                channel.queue_delete(queue)
+            except Exception:
+                channel = conn.channel()
+        for exchange in list(names.exchanges.values()) + [names.out_exchange]:
+            try:
+                channel.exchange_delete(exchange)
+            except Exception:
+                channel = conn.channel()
+
+
+def listener_conf(rabbit, names, pool, batch_size):
+    from bootdoctor import conf as bd_conf
+    from bootdoctor.notification import listener
+    conf = bd_conf.new_conf()
+    conf([], project='bootdoctor', default_config_files=[])
+    listener.register_opts(conf)
+    conf.set_override('transport_url', rabbit,
+                      group='oslo_messaging_notifications')
+    conf.set_override('exchanges', list(names.exchanges.values()),
+                      group='collector')
+    conf.set_override('topics', list(names.topics.values()),
+                      group='collector')
+    conf.set_override('pool', pool, group='collector')
+    conf.set_override('batch_size', batch_size, group='collector')
+    # Durable: a broker restart (other work on a shared broker) keeps the
+    # backlog.
+    conf.set_override('amqp_durable_queues', True,
+                      group='oslo_messaging_rabbit')
+    return conf
+
+
+def declare(rabbit, names, pools, batch_size):
+    """Create each pool's queue and bindings (a listener started once)."""
+    from bootdoctor.notification import listener
+    import oslo_messaging
+
+    class Nothing:
+        # Every priority: the queue is bound to the priorities the
+        # endpoints take.
+        def _requeue(self, messages):
+            return oslo_messaging.NotificationResult.REQUEUE
+
+        info = warn = error = audit = debug = critical = sample = _requeue
+
+    for pool in pools:
+        conf = listener_conf(rabbit, names, pool, batch_size)
+        transport = listener.get_transport(conf)
+        server = listener.get_listener(conf, transport, [Nothing()])
+        server.start()
+        deadline = time.monotonic() + 30
+        while queue_depth(rabbit, pool) is None and (
+                time.monotonic() < deadline):
+            time.sleep(0.2)
+        server.stop()
+        server.wait()
+        transport.cleanup()
+
+
+def _publish_share(args):
+    rabbit, tag, share, seed, rate = args
+    from bootdoctor import simulator
+    names = Names(tag)
+    emissions = []
+    number = 0
+    while len(emissions) < share:
+        boots = simulator.plan(20, 'mix', seed=seed * 100003 + number)
+        number += 1
+        emissions.extend(e for _, e in simulator.interleave(boots,
+                                                            seed=number))
+    emissions = emissions[:share]
+    publisher = simulator.Publisher(
+        rabbit, exchanges=names.exchanges, topics=names.topics,
+        rabbit_options={'amqp_durable_queues': True})
+    try:
+        started = time.monotonic()
+        sent = publisher.publish(emissions, rate=rate)
+        return sent, time.monotonic() - started
+    finally:
+        publisher.close()
+
+
+def publish(rabbit, names, count, publishers, rate=None):
+    """Send ``count`` notifications from ``publishers`` processes."""
+    shares = [count // publishers + (1 if n < count % publishers else 0)
+              for n in range(publishers)]
+    per_process = rate / publishers if rate else None
+    context = multiprocessing.get_context('spawn')
+    with context.Pool(publishers) as pool:
+        results = pool.map(_publish_share, [
+            (rabbit, names.tag, share, n + 1, per_process)
+            for n, share in enumerate(shares)])
+    return sum(r[0] for r in results), max(r[1] for r in results)
+
+
+def bare_listener(rabbit, tag, pool, expect, batch_size):
+    """Run in a child: acknowledge ``expect`` messages, print the times."""
+    from bootdoctor.notification import listener
+    import oslo_messaging
+
+    names = Names(tag)
+    conf = listener_conf(rabbit, names, pool, batch_size)
+    state = {'count': 0, 'first': None, 'last': None}
+
+    class Ack:
+        def _handle(self, messages):
+            now = time.monotonic()
+            state['first'] = state['first'] or now
+            state['count'] += len(messages)
+            state['last'] = now
+            return oslo_messaging.NotificationResult.HANDLED
+
+        info = warn = error = audit = debug = critical = sample = _handle
+
+    transport = listener.get_transport(conf)
+    server = listener.get_listener(conf, transport, [Ack()])
+    server.start()
+    deadline = time.monotonic() + 3600
+    while state['count'] < expect and time.monotonic() < deadline:
+        time.sleep(0.05)
+    server.stop()
+    server.wait()
+    print(json.dumps({'count': state['count'],
+                      'seconds': state['last'] - state['first']}))
+
+
+def run_bare(rabbit, names, pool, expect, batch_size):
+    output = subprocess.run(
+        [sys.executable, __file__, '--bare-listener', pool, '--tag',
+         names.tag, '--expect', str(expect), '--rabbit', rabbit,
+         '--batch-size', str(batch_size)],
+        check=True, capture_output=True, text=True).stdout
+    result = json.loads(output.strip().splitlines()[-1])
+    return result['count'] / result['seconds']
+
+
+def write_config(directory, rabbit, names, pool, database, workers,
+                 batch_size):
+    path = os.path.join(directory, '%s.conf' % pool)
+    with open(path, 'w') as f:
+        f.write('[DEFAULT]\nstate_path = %s\ncontrol_exchange = %s\n'
+                '[database]\nconnection = %s\n'
+                '[oslo_messaging_rabbit]\namqp_durable_queues = true\n'
+                '[oslo_messaging_notifications]\ntransport_url = %s\n'
+                'topics = %s\n'
+                '[collector]\nworkers = %d\nexchanges = %s\ntopics = %s\n'
+                'pool = %s\nbatch_size = %d\n' % (
+                    directory, names.out_exchange, database, rabbit,
+                    names.out_topic, workers,
+                    ','.join(names.exchanges.values()),
+                    ','.join(names.topics.values()), pool, batch_size))
+    return path
+
+
+def start_collector(config, log):
+    command = shutil.which('bootdoctor-collector',
+                           path=os.path.dirname(sys.executable))
+    command = [command] if command else [
+        sys.executable, '-m', 'bootdoctor.cmd.collector']
+    with open(log, 'a') as out:
+        return subprocess.Popen(command + ['--config-file', config],
+                                stdout=out, stderr=subprocess.STDOUT,
+                                start_new_session=True)
+
+
+def stored(database):
+    from bootdoctor.db import api
+    connection = api.Connection(database)
+    try:
+        return connection.counts()['notifications']
+    finally:
+        connection.close()
+
+
+def run_collector(directory, rabbit, names, pool, database, workers,
+                  expect, batch_size, limit):
+    """(rate, finished): drained per second, from first to last stored."""
+    config = write_config(directory, rabbit, names, pool, database, workers,
+                          batch_size)
+    log = os.path.join(directory, '%s.log' % pool)
+    process = start_collector(config, log)
+    first = last = None
+    try:
+        deadline = time.monotonic() + limit
+        while time.monotonic() < deadline:
+            count = stored(database)
+            now = time.monotonic()
+            if count and first is None:
+                first = (now, count)
+            last = (now, count)
+            if count >= expect:
+                break
+            time.sleep(0.25)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(120)
+    if first is None or last[0] == first[0]:
+        raise RuntimeError('the collector stored nothing; see %s' % log)
+    return (last[1] - first[1]) / (last[0] - first[0]), last[1] >= expect
+
+
+class Databases:
+    """One new database per run (PostgreSQL, or SQLite with --sqlite)."""
+
+    def __init__(self, args, directory):
+        self.args = args
+        self.directory = directory
+        self.created = []
+
+    def new(self, name):
+        from bootdoctor.db import api
+        if self.args.sqlite:
+            url = 'sqlite:///%s/%s.sqlite' % (self.directory, name)
+        else:
+            import sqlalchemy as sa
+            dbname = 'bootdoctor_bench_%s' % uuid.uuid4().hex[:10]
+            engine = sa.create_engine(self.args.postgresql,
+                                      isolation_level='AUTOCOMMIT')
+            with engine.connect() as conn:
+                conn.exec_driver_sql('CREATE DATABASE %s' % dbname)
+            engine.dispose()
+            self.created.append(dbname)
+            url = sa.engine.make_url(self.args.postgresql).set(
+                database=dbname).render_as_string(hide_password=False)
+        connection = api.Connection(url)
+        connection.upgrade()
+        connection.close()
+        return url
+
+    def drop(self):
+        if not self.created:
+            return
+        import sqlalchemy as sa
+        engine = sa.create_engine(self.args.postgresql,
+                                  isolation_level='AUTOCOMMIT')
+        with engine.connect() as conn:
+            for name in self.created:
+                conn.exec_driver_sql(
+                    'DROP DATABASE IF EXISTS %s WITH (FORCE)' % name)
+        engine.dispose()
+
+
+def drain(args, directory, databases):
+    names = Names('bench%s' % uuid.uuid4().hex[:8])
+    pools = [names.pool('bare')] + [names.pool('w%d' % w)
+                                    for w in args.workers]
+    try:
+        declare(args.rabbit, names, pools, args.batch_size)
+        print('publishing a backlog of %d notifications from %d processes'
+              % (args.count, args.publishers), flush=True)
+        sent, seconds = publish(args.rabbit, names, args.count,
+                                args.publishers)
+        print('  sent %d in %.1f s (%.0f/s); queue %s holds %s' % (
+            sent, seconds, sent / seconds, pools[0],
+            queue_depth(args.rabbit, pools[0])), flush=True)
+        results = {'sent': sent}
+        bare = run_bare(args.rabbit, names, pools[0], sent, args.batch_size)
+        results['bare'] = bare
+        print('  bare batch listener (ack only): %.0f notifications/s'
+              % bare, flush=True)
+        for workers, pool in zip(args.workers, pools[1:]):
+            database = databases.new(pool.replace('-', '_'))
+            rate, finished = run_collector(
+                directory, args.rabbit, names, pool, database, workers,
+                sent, args.batch_size, args.limit)
+            results['collector x%d' % workers] = rate
+            print('  bootdoctor-collector, %d worker(s), %s: %.0f '
+                  'notifications/s, %.2f of the bare rate%s' % (
+                      workers, 'SQLite' if args.sqlite else 'PostgreSQL',
+                      rate, rate / bare, '' if finished else
+                      ' (stopped after %d s, backlog not drained)'
+                      % args.limit), flush=True)
+        return results
+    finally:
+        cleanup(args.rabbit, names, pools)
+
+
+_DELAYS = re.compile(r'publish to record p50 ([0-9.]+) s, p99 ([0-9.]+) s '
+                     r'over the last (\d+)')
+
+
+def steady(args, directory, databases):
+    names = Names('bench%s' % uuid.uuid4().hex[:8])
+    pool = names.pool('steady')
+    workers = max(args.workers)
+    database = databases.new('steady')
+    config = write_config(directory, args.rabbit, names, pool, database,
+                          workers, args.batch_size)
+    log = os.path.join(directory, 'steady.log')
+    process = start_collector(config, log)
+    try:
+        deadline = time.monotonic() + 60
+        while (queue_depth(args.rabbit, pool) is None
+               and time.monotonic() < deadline):
+            time.sleep(0.2)
+        count = int(args.rate * args.duration)
+        print('publishing %d notifications at %d/s for %d s' % (
+            count, args.rate, args.duration), flush=True)
+        sent, seconds = publish(args.rabbit, names, count, args.publishers,
+                                rate=args.rate)
+        print('  sent %d in %.1f s (%.0f/s)' % (sent, seconds,
+                                                sent / seconds), flush=True)
+        deadline = time.monotonic() + 600
+        while stored(database) < sent and time.monotonic() < deadline:
+            time.sleep(0.5)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(120)
+        cleanup(args.rabbit, names, [pool])
+    with open(log) as f:
+        found = _DELAYS.findall(f.read())
+    if not found:
+        raise RuntimeError('no delays in %s' % log)
+    # One line per worker; report the worst of them.
+    p50 = max(float(f[0]) for f in found)
+    p99 = max(float(f[1]) for f in found)
+    print('  publish to committed record, %d worker(s): p50 %.3f s, p99 '
+          '%.3f s' % (workers, p50, p99), flush=True)
+    return {'rate': args.rate, 'sent': sent, 'p50_s': p50, 'p99_s': p99}
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('--count', type=int, default=100000)
+    parser.add_argument('--workers', default='1,2',
+                        type=lambda t: [int(w) for w in t.split(',')])
+    parser.add_argument('--publishers', type=int, default=4)
+    parser.add_argument('--batch-size', type=int, default=500)
+    parser.add_argument('--rate', type=int, default=1000)
+    parser.add_argument('--duration', type=int, default=60)
+    parser.add_argument('--rabbit',
+                        default='rabbit://guest:guest@127.0.0.1:5672/')
+    parser.add_argument('--postgresql', default=os.environ.get(
+        'BOOTDOCTOR_TEST_POSTGRESQL',
+        'postgresql+psycopg2://postgres@127.0.0.1:5432/postgres'))
+    parser.add_argument('--sqlite', action='store_true')
+    parser.add_argument('--skip-drain', action='store_true')
+    parser.add_argument('--skip-delay', action='store_true')
+    parser.add_argument('--limit', type=int, default=1800,
+                        help='Longest drain of one collector, seconds.')
+    parser.add_argument('--json')
+    parser.add_argument('--bare-listener', help=argparse.SUPPRESS)
+    parser.add_argument('--tag', help=argparse.SUPPRESS)
+    parser.add_argument('--expect', type=int, help=argparse.SUPPRESS)
+    return parser.parse_args(argv)
+
+
+def main(argv=None):
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    # Clean up (queues, databases) when stopped.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
+    if args.bare_listener:
+        bare_listener(args.rabbit, args.tag, args.bare_listener, args.expect,
+                      args.batch_size)
+        return 0
+    why = reachable(args.rabbit, 5672)
+    if why is None and not args.sqlite:
+        why = reachable(args.postgresql, 5432)
+    if why is not None:
+        print('skipped: a server is not reachable (%s)' % why)
+        return 0
+    directory = tempfile.mkdtemp(prefix='bootdoctor-bench-')
+    databases = Databases(args, directory)
+    results = {'count': args.count, 'cpus': os.cpu_count(),
+               'database': 'sqlite' if args.sqlite else 'postgresql'}
+    try:
+        if not args.skip_drain:
+            results['drain'] = drain(args, directory, databases)
+        if not args.skip_delay:
+            results['delay'] = steady(args, directory, databases)
+    finally:
+        databases.drop()
+        shutil.rmtree(directory, ignore_errors=True)
+    if args.json:
+        with open(args.json, 'w') as f:
+            json.dump(results, f, indent=2, sort_keys=True)
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
