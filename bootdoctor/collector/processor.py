@@ -109,7 +109,7 @@ class BatchProcessor:
     """
 
     def __init__(self, connection, counters, backoff, deadlines,
-                 emitter=None, checks=None, clock=None):
+                 emitter=None, checks=None, clock=None, stream_clock=None):
         self.connection = connection
         self.counters = counters
         self.backoff = backoff
@@ -117,6 +117,9 @@ class BatchProcessor:
         self.emitter = emitter
         self.checks = checks
         self.clock = clock or (lambda: timeutils.utcnow(with_timezone=True))
+        # What stuck boots are judged by (bootdoctor.collector.clock);
+        # the wall clock when there is none.
+        self.stream_clock = stream_clock
         self._heartbeats = {}
         self._heartbeat_lock = threading.Lock()
 
@@ -129,6 +132,9 @@ class BatchProcessor:
         if not self.backoff.wait():
             return self._requeue(keys)
         parsed, rejected = self._parse(messages, priority)
+        if self.stream_clock is not None:
+            self.stream_clock.observe(len(messages), [
+                o.timestamp for _, p in parsed for o in p.observations])
         try:
             try:
                 self._store(parsed, rejected)
@@ -149,6 +155,12 @@ class BatchProcessor:
             return self._requeue(keys)
         self.backoff.succeeded()
         return HANDLED
+
+    def judged_at(self):
+        """The time stuck boots are judged by now."""
+        if self.stream_clock is not None:
+            return self.stream_clock.now()
+        return self.clock()
 
     def _requeue(self, keys):
         for exchange, event_type in keys:
@@ -189,7 +201,7 @@ class BatchProcessor:
                 self.connection,
                 [o for _, p in parsed for o in p.observations])
             records = pipeline.rebuild(self.connection, uuids,
-                                       now=self.clock(),
+                                       now=self.judged_at(),
                                        deadlines=self.deadlines())
             if self.emitter is not None:
                 self.emitter.emit_for(records)

@@ -30,6 +30,7 @@ from cotyledon import oslo_config_glue
 from oslo_log import log
 
 from bootdoctor.collector import checks as checks_mod
+from bootdoctor.collector import clock as clock_mod
 from bootdoctor.collector import counters as counters_mod
 from bootdoctor.collector import emitter as emitter_mod
 from bootdoctor.collector import processor as processor_mod
@@ -69,6 +70,7 @@ class Collector:
         self.listener = None
         self.processor = None
         self.stuck = None
+        self.stream_clock = None
         self.checks = None
         self._thread = None
 
@@ -89,9 +91,12 @@ class Collector:
                                       self.connection, self.counters)
         self.checks = checks_mod.DeploymentChecks(
             self.connection, self.conf.collector.deployment_check_boots)
+        self.stream_clock = clock_mod.StreamClock(
+            lambda: self.conf.collector.batch_size)
         self.processor = processor_mod.BatchProcessor(
             self.connection, self.counters, self.backoff, self.deadlines,
-            emitter=emitter, checks=self.checks)
+            emitter=emitter, checks=self.checks,
+            stream_clock=self.stream_clock)
         self.stuck = stuck_mod.StuckDetector(
             self.connection, self.deadlines,
             lambda: self.conf.collector.stuck_check_limit, self.counters,
@@ -146,7 +151,7 @@ class Collector:
             now = clock()
             if now >= next_search:
                 try:
-                    self.stuck.run()
+                    self.stuck.run(now=self.stream_clock.now())
                 except Exception:  # noqa: keep searching next time
                     LOG.exception('The stuck search failed')
                 next_search = now + self.conf.collector.stuck_check_interval

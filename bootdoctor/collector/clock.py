@@ -1,0 +1,63 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""The time a collector judges stuck boots by.
+
+A boot is stuck when nothing moved it for its phase's deadline. While the
+collector keeps up with the stream that is measured against the wall
+clock. While it works through a backlog (after an outage of its own, of
+its database, or a burst), a boot's next messages may still wait in the
+queue: measured against the wall clock it would look stuck, and Aodh
+would be told so, for every boot of the backlog. So while the last batch
+was full (more was waiting), the clock is the newest notification time
+read so far, never ahead of the wall clock: a boot is stuck only if the
+stream moved on past its deadline without it.
+"""
+
+import threading
+
+from oslo_utils import timeutils
+
+
+class StreamClock:
+    """:param batch_size: callable, the listener's batch size now.
+    :param wall: callable returning the wall-clock time (aware UTC).
+    """
+
+    def __init__(self, batch_size, wall=None):
+        self.batch_size = batch_size
+        self.wall = wall or (lambda: timeutils.utcnow(with_timezone=True))
+        self._lock = threading.Lock()
+        self._behind = False
+        self._newest = None
+
+    def observe(self, count, timestamps):
+        """After reading a batch of ``count`` messages with these times."""
+        newest = max(timestamps, default=None)
+        with self._lock:
+            self._behind = count >= self.batch_size()
+            if newest is not None and (self._newest is None or
+                                       newest > self._newest):
+                self._newest = newest
+
+    @property
+    def behind(self):
+        with self._lock:
+            return self._behind
+
+    def now(self):
+        """The wall clock, or while behind the stream's newest time."""
+        wall = self.wall()
+        with self._lock:
+            if self._behind and self._newest is not None:
+                return min(wall, self._newest)
+        return wall

@@ -1,0 +1,74 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+import datetime
+
+from bootdoctor.collector import clock as clock_mod
+from bootdoctor.collector import counters as counters_mod
+from bootdoctor.collector import processor as processor_mod
+from bootdoctor.tests.unit.collector import conftest
+from bootdoctor.tests.unit.collector import test_processor
+
+START = conftest.START
+LATER = START + datetime.timedelta(hours=1)
+
+
+def _at(seconds):
+    return START + datetime.timedelta(seconds=seconds)
+
+
+def test_the_wall_clock_while_keeping_up():
+    clock = clock_mod.StreamClock(lambda: 10, wall=lambda: LATER)
+    assert clock.now() == LATER
+    clock.observe(3, [_at(5), _at(1)])
+    assert not clock.behind and clock.now() == LATER
+
+
+def test_the_newest_time_read_while_behind_never_ahead_of_the_wall():
+    clock = clock_mod.StreamClock(lambda: 10, wall=lambda: LATER)
+    clock.observe(10, [_at(5), _at(9)])
+    assert clock.behind and clock.now() == _at(9)
+    # An older batch does not move the clock back.
+    clock.observe(10, [_at(2)])
+    assert clock.now() == _at(9)
+    clock.observe(10, [LATER + datetime.timedelta(minutes=5)])
+    assert clock.now() == LATER
+    # A batch that was not full: caught up.
+    clock.observe(4, [])
+    assert clock.now() == LATER
+
+
+def _backlog_processor(connection, batch_size):
+    stream_clock = clock_mod.StreamClock(lambda: batch_size,
+                                         wall=lambda: LATER)
+    return processor_mod.BatchProcessor(
+        connection, counters_mod.Counters(),
+        processor_mod.Backoff(0.01, 0.02), lambda: test_processor.DEADLINES,
+        clock=lambda: LATER, stream_clock=stream_clock)
+
+
+def test_a_boot_read_from_a_backlog_is_not_taken_for_stuck(connection):
+    # The first half of a boot, an hour old, read in a full batch: its
+    # next messages are still in the queue, it is not stuck.
+    boot = conftest.boot('success')
+    first = [m for p, m in conftest.views(boot) if p == 'INFO'][:10]
+    processor = _backlog_processor(connection, batch_size=len(first))
+    assert processor.process(first, 'INFO') == processor_mod.HANDLED
+    assert connection.get_record(boot.instance_uuid)['status'] == 'building'
+
+
+def test_a_boot_silent_once_caught_up_is_stuck(connection):
+    boot = conftest.boot('success')
+    first = [m for p, m in conftest.views(boot) if p == 'INFO'][:10]
+    processor = _backlog_processor(connection, batch_size=len(first) + 1)
+    assert processor.process(first, 'INFO') == processor_mod.HANDLED
+    assert connection.get_record(boot.instance_uuid)['status'] == 'stuck'
