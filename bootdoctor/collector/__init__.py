@@ -15,8 +15,8 @@
 - :mod:`.service`: the Collector (listener, processor, periodic task) and
   the cotyledon workers.
 - :mod:`.processor`: one batch: parse, store, rebuild, acknowledge.
-- :mod:`.rebuild`: record rebuilds safe with concurrent collectors.
-- :mod:`.stuck`: the periodic stuck search.
+- :mod:`.stuck`: the periodic stuck search, and :mod:`.clock`, the time
+  it judges by. Record rebuilds live in :mod:`bootdoctor.pipeline`.
 - :mod:`.emitter`: bootdoctor.boot.stuck / bootdoctor.boot.failed.
 - :mod:`.reconcile`: asking Nova about stuck boots.
 - :mod:`.checks`: deployment checks (notify_on_state_change, formats).
