@@ -177,6 +177,9 @@ class Load:
         self.port = port
         self.codes = collections.Counter()
         self.timeline = []
+        # (started, ended, status) of every request, in the order they
+        # ended.
+        self.spans = []
         self.stopping = threading.Event()
         self.lock = threading.Lock()
         self.threads = [threading.Thread(target=self._run, args=(n,),
@@ -190,6 +193,7 @@ class Load:
         while not self.stopping.is_set():
             path = self.PATHS[(number + count) % len(self.PATHS)]
             count += 1
+            started = time.monotonic()
             try:
                 connection.request('GET', path)
                 response = connection.getresponse()
@@ -201,6 +205,7 @@ class Load:
             with self.lock:
                 self.codes[status] += 1
                 self.timeline.append(status)
+                self.spans.append((started, time.monotonic(), status))
 
     def start(self):
         for thread in self.threads:
@@ -231,27 +236,31 @@ def test_the_apis_database_dropped_under_load(tmp_path, postgresql_url):
         load.wait_for(200)
         # Every connection of the API is cut and new ones refused ...
         switch.off()
-        cut_at = load.seen()
+        cut_at, cut_time = load.seen(), time.monotonic()
         load.wait_for(cut_at + 200)
         # ... until the database takes connections again.
         switch.on()
-        back_at = load.seen()
+        back_at, back_time = load.seen(), time.monotonic()
         load.wait_for(back_at + 400)
     finally:
         load.stop()
         switch.close()
         process.send_signal(signal.SIGTERM)
         process.wait(30)
-    during = collections.Counter(load.timeline[cut_at:back_at])
-    # Requests in flight when the database came back may still fail: one
-    # per client at most.
-    in_flight = len(load.threads)
-    turning = collections.Counter(load.timeline[back_at:back_at + in_flight])
-    settled = collections.Counter(load.timeline[back_at + in_flight:])
+    # Requests that began while the database was down, those in flight
+    # when it came back (they may still fail), and those that began after.
+    during = collections.Counter(
+        status for started, ended, status in load.spans
+        if cut_time <= started and ended <= back_time)
+    turning = collections.Counter(
+        status for started, ended, status in load.spans
+        if started < back_time < ended)
+    settled = collections.Counter(
+        status for started, _, status in load.spans if started > back_time)
     print('API database dropped under load: %d requests: %s; while down '
           '%s; the %d in flight when it came back %s; then %s' % (
-              len(load.timeline), dict(load.codes), dict(during), in_flight,
-              dict(turning), dict(settled)))
+              len(load.timeline), dict(load.codes), dict(during),
+              sum(turning.values()), dict(turning), dict(settled)))
     # Down: 503, never a 500 or a dropped connection; back: 200 only.
     assert set(load.codes) <= {200, 503}, load.codes
     assert during[503] > 0
