@@ -12,7 +12,10 @@
 
 import warnings
 
-from oslo_service import backend as _service_backend
+try:
+    from oslo_service import backend as _service_backend
+except ImportError:  # the openstack CLI plugin needs only osc-lib
+    _service_backend = None
 
 # futurist imports eventlet whenever it is installed (oslo.service depends
 # on it), which only warns that eventlet is deprecated: nothing is patched
@@ -24,5 +27,6 @@ warnings.filterwarnings('ignore', message='\nEventlet is deprecated',
 # oslo.service, whose default backend is eventlet; make the threading
 # backend the default before anything asks for one. A process that chose
 # a backend itself keeps it.
-_service_backend.register_backend_default_hook(
-    lambda: _service_backend.BackendType.THREADING)
+if _service_backend is not None:
+    _service_backend.register_backend_default_hook(
+        lambda: _service_backend.BackendType.THREADING)

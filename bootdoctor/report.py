@@ -64,8 +64,8 @@ def diagnosis_text(record, width=80):
     out = []
     add = out.append
     add('Boot %s: %s' % (record['instance_uuid'], record['status'].upper()))
-    add('  request %s, project %s' % (record.get('request_id'),
-                                      record.get('project_id')))
+    add('  request %s' % record.get('request_id'))
+    add('  project %s' % record.get('project_id'))
     diagnosis = record.get('diagnosis') or {}
     add('')
     add(wrap.fill(diagnosis.get('summary') or ''))

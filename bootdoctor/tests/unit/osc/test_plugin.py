@@ -98,3 +98,22 @@ def test_help_through_the_shell(osc):
     assert result.code == 0
     assert 'Exits 0 when the server becomes ACTIVE' in result.out
     assert '--timeout <seconds>' in result.out
+
+
+def test_the_plugin_needs_no_server_library():
+    # The openstack CLI loads the plugin on a workstation that has
+    # osc-lib and none of bootdoctor's service libraries.
+    import subprocess
+    import sys
+    code = (
+        "import importlib, sys\n"
+        "for name in ('oslo_service', 'oslo_messaging', 'oslo_db',\n"
+        "             'oslo_policy', 'oslo_reports', 'flask',\n"
+        "             'keystonemiddleware', 'sqlalchemy', 'cotyledon'):\n"
+        "    sys.modules[name] = None\n"
+        "import bootdoctor.osc.plugin\n"
+        "for name in ('boots', 'events', 'steps', 'stats', 'watch'):\n"
+        "    importlib.import_module('bootdoctor.osc.v1.' + name)\n")
+    result = subprocess.run([sys.executable, '-c', code],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr

@@ -135,3 +135,26 @@ def test_long_step_titles_wrap_under_the_title():
     assert lines[first].endswith('nova-compute prepares the instance and '
                                  'calls')
     assert lines[first + 1] == ' ' * 34 + 'the hypervisor driver'
+
+
+def test_every_catalogue_command_fits_80_columns():
+    # The catalogue's commands with real-length values, as diagnose prints
+    # them: none may stay wider than the terminal.
+    from bootdoctor import catalogue
+    values = dict(instance_uuid='3f63ea8a-497a-48fd-be92-46ea9b4b718f',
+                  request_id='req-79d624de-8aec-4f5a-9293-0590f568483d',
+                  host='compute-12.example.org', node='compute-12',
+                  project_id='6f70656e737461636b20342065766572',
+                  image_id='155d900f-4e14-4e4c-a73d-069cbf4541e6',
+                  port_id='3c1d0b5e-0a8f-4c44-9a55-5d3c2b1a0f9e',
+                  volume_id='0f6f2b3e-52f5-4a53-b0ae-5c0c1c1a2d3e')
+    commands = [a for c in catalogue.components().values()
+                for a in c.actions]
+    for step in catalogue.steps():
+        commands += list(step.actions)
+        commands += [a for f in step.failures for a in f.actions]
+    assert commands
+    for command in commands:
+        text = catalogue.render(command, **values)
+        for line in report.command_lines(text, 80, '  '):
+            assert len(line) <= 80, text
