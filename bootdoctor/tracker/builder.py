@@ -200,9 +200,9 @@ def _matching_related(related, identity, image_id, start, download_from,
     The image sent to its project while it was spawning, and the one
     authentication of its user that gave it its token: the latest
     successful one in the hour before the user's first message of the
-    boot (the latest failure when none succeeded). Taking one authentication, not every one of the hour,
-    keeps what a new authentication can change to the boots that start
-    before the user's next success
+    boot (the latest failure when none succeeded). Taking one, not every
+    one of the hour, keeps what a new authentication can change to the
+    boots that start before the user's next success
     (:func:`bootdoctor.pipeline.affected` relies on it).
     """
     matched = []
