@@ -18,15 +18,59 @@ nothing) or whose notification was lost. Nova's answer is recorded as a
 finding keyed by the server, so the API can show it next to the boot.
 """
 
+import socket
+import uuid as uuid_mod
+
 from keystoneauth1 import exceptions as ks_exc
 from keystoneauth1 import loading as ks_loading
 from oslo_log import log
+from oslo_utils import timeutils
 
 from bootdoctor.conf import nova as nova_conf
 from bootdoctor.db import exceptions as db_exc
+from bootdoctor.notification import parser
+from bootdoctor import observation
+from bootdoctor import pipeline
 
 LOG = log.getLogger(__name__)
 FINDING = 'nova.server.%s'
+ANSWER = 'api.server.show'
+PUBLISHER = 'bootdoctor-collector'
+# Message ids of Nova's answers: one per boot and time asked.
+_ANSWER_IDS = uuid_mod.UUID('0b8f3c52-5d2e-4f61-9a07-3e1c2d4b5a69')
+
+
+def answer_observation(record, server, at, host):
+    """Nova's answer about a boot, as the tracker reads it.
+
+    A Parsed result (the raw answer and one ``api.server.show``
+    observation of the boot, details ``found``, ``status``, ``vm_state``,
+    ``task_state``, ``host``), stored beside the boot's notifications: a
+    server Nova no longer knows makes the boot ``deleted`` (a server
+    deleted while scheduling sends no notification at all).
+    """
+    uuid = record['instance_uuid']
+    details = {'found': server is not None}
+    if server is not None:
+        details.update(status=server.get('status'),
+                       vm_state=server.get('OS-EXT-STS:vm_state'),
+                       task_state=server.get('OS-EXT-STS:task_state'),
+                       host=server.get('OS-EXT-SRV-ATTR:host'))
+    details = {k: v for k, v in details.items() if v is not None}
+    message_id = str(uuid_mod.uuid5(_ANSWER_IDS,
+                                    '%s %s' % (uuid, at.isoformat())))
+    publisher_id = '%s:%s' % (PUBLISHER, host)
+    obs = observation.Observation(
+        message_id=message_id, kind=ANSWER, event_type=ANSWER,
+        source='nova', format='api', priority='INFO',
+        publisher_id=publisher_id, publisher_service=PUBLISHER,
+        publisher_host=host, timestamp=at, instance_uuid=uuid,
+        project_id=record.get('project_id'), details=details)
+    message = {'message_id': message_id, 'event_type': ANSWER,
+               'publisher_id': publisher_id, 'priority': 'INFO',
+               'timestamp': at.isoformat(),
+               'payload': dict(details, instance_uuid=uuid), 'ctxt': {}}
+    return parser.Parsed(message, (obs,))
 
 
 def finding_for(record, server):
@@ -57,9 +101,11 @@ def finding_for(record, server):
 class NovaReconciler:
     """Looks servers up with the [nova] keystoneauth options."""
 
-    def __init__(self, conf, connection):
+    def __init__(self, conf, connection, clock=None, host=None):
         self.conf = conf
         self.connection = connection
+        self.clock = clock or (lambda: timeutils.utcnow(with_timezone=True))
+        self.host = host or socket.gethostname()
         self._adapter = None
         self.answers = {}   # instance_uuid -> (severity, message)
 
@@ -106,5 +152,18 @@ class NovaReconciler:
                 LOG.warning('Nova\'s answer about %(uuid)s not stored: '
                             '%(error)s', {'uuid': uuid, 'error': exc})
             answered[uuid] = (severity, message)
+            if server is None:
+                self._record_gone(record)
         self.answers.update(answered)
         return answered
+
+    def _record_gone(self, record):
+        """Store Nova's "no such server" and rebuild the boot: deleted."""
+        parsed = answer_observation(record, None, self.clock(), self.host)
+        try:
+            self.connection.add_observations([parsed])
+            pipeline.rebuild(self.connection, [record['instance_uuid']])
+        except db_exc.StorageError as exc:
+            LOG.warning('Nova\'s answer about %(uuid)s not stored: '
+                        '%(error)s', {'uuid': record['instance_uuid'],
+                                      'error': exc})

@@ -61,6 +61,12 @@ class StuckDetector:
             records = pipeline.rebuild(self.connection, uuids, now=now,
                                        deadlines=deadlines)
             stuck = [r for r in records if r.status == 'stuck']
+            if self.reconciler is not None and stuck:
+                # Nova may say the server is gone (deleted while
+                # scheduling sends nothing): that boot is not stuck.
+                self.reconciler.reconcile([r.to_dict() for r in stuck])
+                stuck = [r for r in stuck
+                         if self._still_stuck(r.instance_uuid)]
             if self.emitter is not None:
                 self.emitter.emit_for(stuck)
         except db_exc.StorageError as exc:
@@ -72,6 +78,8 @@ class StuckDetector:
             LOG.warning('Boot %(uuid)s is stuck: %(summary)s',
                         {'uuid': record.instance_uuid,
                          'summary': record.diagnosis.get('summary')})
-        if self.reconciler is not None and stuck:
-            self.reconciler.reconcile([r.to_dict() for r in stuck])
         return stuck
+
+    def _still_stuck(self, instance_uuid):
+        record = self.connection.get_record(instance_uuid)
+        return record is None or record['status'] == 'stuck'

@@ -17,10 +17,12 @@ import time
 
 import oslo_messaging
 import pytest
+import requests_mock
 
 from bootdoctor.collector import counters as counters_mod
 from bootdoctor.collector import emitter as emitter_mod
 from bootdoctor.collector import processor as processor_mod
+from bootdoctor.collector import reconcile
 from bootdoctor.collector import stuck as stuck_mod
 from bootdoctor.notification import listener
 from bootdoctor.tests.unit.collector import conftest
@@ -158,3 +160,40 @@ def test_a_stuck_search_asks_the_reconciler(conf, connection):
                                        reconciler=Reconciler())
     detector.run(now=conftest.START + datetime.timedelta(hours=1))
     assert asked == [boot.instance_uuid]
+
+
+def test_a_boot_nova_no_longer_knows_is_deleted_not_stuck(
+        conf, connection, inbox):
+    # A server deleted while scheduling sends nothing: the search finds
+    # its boot silent, Nova answers 404, and the boot is a deletion, not
+    # a stall; nothing is announced.
+    nova = 'http://nova.test:8774/v2.1'
+    conf.set_override('reconcile', True, group='nova')
+    conf.set_override('auth_type', 'none', group='nova')
+    conf.set_override('endpoint_override', nova, group='nova')
+    counters, emitter, processor = _setup(conf, connection)
+    boot = conftest.boot('deleted_while_scheduling')
+    test_processor.feed(processor, conftest.views(boot))
+    asked_at = conftest.START + datetime.timedelta(hours=1)
+    reconciler = reconcile.NovaReconciler(conf, connection,
+                                          clock=lambda: asked_at,
+                                          host='ctl1')
+    detector = stuck_mod.StuckDetector(connection, lambda: DEADLINES,
+                                       lambda: 100, counters,
+                                       emitter=emitter, reconciler=reconciler)
+    with requests_mock.Mocker() as mock:
+        mock.get('%s/servers/%s' % (nova, boot.instance_uuid),
+                 status_code=404, json={'itemNotFound': {'code': 404}})
+        assert detector.run(now=asked_at) == []
+    record = connection.get_record(boot.instance_uuid)
+    assert record['status'] == 'deleted'
+    assert record['root_cause'] is None
+    assert record['finished_at'] == asked_at.isoformat()
+    # Nova's answer stands among the boot's events, and as a finding.
+    answer = connection.events_for(boot.instance_uuid)[-1]
+    assert answer['event_type'] == 'api.server.show'
+    assert answer['payload'] == {'found': False,
+                                 'instance_uuid': boot.instance_uuid}
+    assert reconcile.FINDING % boot.instance_uuid in {
+        f['key'] for f in connection.findings()}
+    assert inbox.nothing() == []
