@@ -60,7 +60,8 @@ class Expect:
     then drops the build (``schedule_and_build_instances`` finds the build
     request gone): the stream ends at ``scheduler.select_destinations.end``.
     From the notifications alone the boot is still scheduling, and stuck
-    once the scheduling deadline has passed.
+    once the scheduling deadline has passed; the collector's stuck search
+    then asks Nova, and Nova's "no such server" makes it deleted.
     """
     servers: int = 1
     cause: Cause = None     # None: a healthy boot or a deletion
