@@ -29,10 +29,7 @@ PostgreSQL, so both see the same thing.
 """
 
 import datetime
-import functools
-import os
 
-from oslo_db import api as oslo_db_api
 from oslo_db import exception as db_exc
 from oslo_db.sqlalchemy import engines
 from oslo_log import log
@@ -40,6 +37,7 @@ from oslo_utils import timeutils
 import sqlalchemy as sa
 
 from bootdoctor.db import deployment
+from bootdoctor.db import engine
 from bootdoctor.db import exceptions
 from bootdoctor.db import locks
 from bootdoctor.db import migration
@@ -53,55 +51,6 @@ from bootdoctor.db import types
 
 LOG = log.getLogger(__name__)
 
-# [database] options passed on to oslo.db's create_engine.
-_ENGINE_OPTIONS = ('sqlite_synchronous', 'mysql_sql_mode',
-                   'mysql_wsrep_sync_wait', 'connection_recycle_time',
-                   'connection_debug', 'max_pool_size', 'max_overflow',
-                   'pool_timeout', 'max_retries', 'retry_interval',
-                   'connection_trace', 'connection_parameters')
-_WRITE = 'bootdoctor_write'
-
-
-def _locked(exc):
-    """SQLite's busy writer: transient, worth a retry."""
-    return 'database is locked' in str(exc)
-
-
-def _retry(conflicts=False):
-    """Retry deadlocks (and, if ``conflicts``, unique-key races)."""
-    def checker(exc):
-        if conflicts and isinstance(exc, db_exc.DBDuplicateEntry):
-            return True
-        return isinstance(exc, db_exc.DBError) and _locked(exc)
-    return oslo_db_api.wrap_db_retry(
-        max_retries=10, retry_interval=0.05, inc_retry_interval=True,
-        max_retry_interval=1, retry_on_deadlock=True, jitter=True,
-        exception_checker=checker)
-
-
-def _translated(func):
-    """Turn driver faults into bootdoctor storage exceptions."""
-    @functools.wraps(func)
-    def wrapper(self, *args, **kwargs):
-        try:
-            return func(self, *args, **kwargs)
-        except exceptions.StorageError:
-            raise
-        except (db_exc.DBConnectionError, db_exc.DBDeadlock) as exc:
-            raise exceptions.DBUnavailable(exc) from exc
-        except (db_exc.DBError, sa.exc.DBAPIError) as exc:
-            if _locked(exc):
-                raise exceptions.DBUnavailable(exc) from exc
-            if not self._has_schema():
-                raise exceptions.NotInitialised(self.safe_url) from exc
-            if isinstance(exc, (sa.exc.OperationalError,
-                                sa.exc.InterfaceError)):
-                # oslo.db passes operational errors through as they are,
-                # and does not see a failure to connect from the pool.
-                raise exceptions.DBUnavailable(exc) from exc
-            raise
-    return wrapper
-
 
 def _now(now=None):
     return types.to_utc(now) if now is not None else timeutils.utcnow(
@@ -111,35 +60,6 @@ def _now(now=None):
 def get_connection(conf):
     """The Connection for the configured [database] connection."""
     return Connection(conf.database.connection, conf=conf)
-
-
-def _prepare_url(url):
-    url = sa.engine.make_url(url)
-    backend = url.get_backend_name()
-    if backend == 'mysql' and 'charset' not in url.query:
-        # oslo.db defaults to utf8 (three bytes); payloads may hold any
-        # character.
-        url = url.update_query_dict({'charset': 'utf8mb4'})
-    if backend == 'sqlite' and url.database and url.database != ':memory:':
-        directory = os.path.dirname(os.path.abspath(url.database))
-        os.makedirs(directory, exist_ok=True)
-    return url
-
-
-def _sqlite_begin_immediate(engine):
-    """Start write transactions with BEGIN IMMEDIATE on SQLite.
-
-    oslo.db emits a deferred BEGIN itself. A deferred transaction that
-    reads and then writes fails at once with "database is locked" when
-    another writer is active; BEGIN IMMEDIATE takes the write lock up
-    front, waiting for it, so writers queue instead.
-    """
-    @sa.event.listens_for(engine, 'before_cursor_execute', retval=True)
-    def _immediate(conn, cursor, statement, parameters, context,
-                   executemany):
-        if statement == 'BEGIN' and conn.get_execution_options().get(_WRITE):
-            statement = 'BEGIN IMMEDIATE'
-        return statement, parameters
 
 
 class Connection:
@@ -153,25 +73,25 @@ class Connection:
         options = {'max_retries': 0}
         if conf is not None:
             options.update({name: getattr(conf.database, name)
-                            for name in _ENGINE_OPTIONS})
+                            for name in engine.ENGINE_OPTIONS})
         options.update(engine_options)
-        url = _prepare_url(url)
+        url = engine.prepare_url(url)
         self.safe_url = url.render_as_string(hide_password=True)
         self.dialect = url.get_backend_name()
         try:
-            engine = engines.create_engine(
+            db_engine = engines.create_engine(
                 url.render_as_string(hide_password=False), **options)
         except (db_exc.DBConnectionError, sa.exc.OperationalError,
                 sa.exc.InterfaceError) as exc:
             raise exceptions.DBUnavailable(exc) from exc
         if self.dialect == 'sqlite':
-            _sqlite_begin_immediate(engine)
-        self._root_engine = engine
+            engine.sqlite_begin_immediate(db_engine)
+        self._root_engine = db_engine
         if self.dialect == 'mysql':
-            engine = engine.execution_options(
+            db_engine = db_engine.execution_options(
                 isolation_level='READ COMMITTED')
-        self.engine = engine
-        self._writer = engine.execution_options(**{_WRITE: True})
+        self.engine = db_engine
+        self._writer = db_engine.execution_options(**{engine.WRITE: True})
 
     def __repr__(self):
         return '<Connection %s>' % self.safe_url
@@ -194,13 +114,13 @@ class Connection:
 
     # Schema
 
-    @_translated
+    @engine.translated
     def upgrade(self, revision='head'):
         """Create or upgrade the schema (alembic, no alembic.ini)."""
         with self._root_engine.begin() as conn:
             migration.upgrade(conn, revision)
 
-    @_translated
+    @engine.translated
     def version(self):
         """The schema revision, or None for an empty database."""
         with self._read() as conn:
@@ -213,8 +133,8 @@ class Connection:
 
     # Notifications, observations, rejections
 
-    @_translated
-    @_retry(conflicts=True)
+    @engine.translated
+    @engine.retry(conflicts=True)
     def add_observations(self, parsed_list, received_at=None):
         """Store parsed notifications; return only the new Observations.
 
@@ -227,8 +147,8 @@ class Connection:
         with self._write() as conn:
             return observations.add(conn, list(parsed_list), received_at)
 
-    @_translated
-    @_retry()
+    @engine.translated
+    @engine.retry()
     def add_rejection(self, reason, raw, message_id=None, source=None,
                       received_at=None):
         """Record input that was refused, with why and where from."""
@@ -236,19 +156,19 @@ class Connection:
             rejections.add(conn, reason, raw, message_id=message_id,
                            source=source, received_at=_now(received_at))
 
-    @_translated
+    @engine.translated
     def rejections(self, limit=100, since=None):
         """The newest rejections first."""
         with self._read() as conn:
             return rejections.list_(conn, limit=limit, since=since)
 
-    @_translated
+    @engine.translated
     def observations_for(self, instance_uuid):
         """Every stored observation of an instance, in time order."""
         with self._read() as conn:
             return observations.for_instance(conn, instance_uuid)
 
-    @_translated
+    @engine.translated
     def related_for(self, image_ids=(), user_ids=(), since=None, until=None,
                     project_ids=None):
         """Instance-less observations that may belong to a boot.
@@ -260,7 +180,7 @@ class Connection:
             return observations.related(conn, image_ids, user_ids, since,
                                         until, project_ids)
 
-    @_translated
+    @engine.translated
     def download_candidates(self, image_id, project_id, at, window):
         """The boots that may have received this image download: see
         :func:`bootdoctor.db.observations.download_candidates`."""
@@ -268,7 +188,7 @@ class Connection:
             return observations.download_candidates(
                 conn, image_id, project_id, at, window)
 
-    @_translated
+    @engine.translated
     def authentication_candidates(self, user_id, at, window):
         """The boots an authentication of ``user_id`` at ``at`` may have
         given its token to: those whose first observation of that user
@@ -281,7 +201,7 @@ class Connection:
             return observations.authentication_candidates(
                 conn, user_id, at, following or until)
 
-    @_translated
+    @engine.translated
     def events_for(self, instance_uuid, project_id=None):
         """The raw notifications behind a boot, in time order.
 
@@ -294,8 +214,8 @@ class Connection:
 
     # Boot records
 
-    @_translated
-    @_retry(conflicts=True)
+    @engine.translated
+    @engine.retry(conflicts=True)
     def save_records(self, records_, observation_counts=None):
         """Insert or update boot records (BootRecord.to_dict() dicts).
 
@@ -305,8 +225,8 @@ class Connection:
         with self._write() as conn:
             return records.save(conn, list(records_), observation_counts)
 
-    @_translated
-    @_retry(conflicts=True)
+    @engine.translated
+    @engine.retry(conflicts=True)
     def rebuild(self, instance_uuid, build, related_window):
         """Rebuild one boot's record under its lock; return it.
 
@@ -334,7 +254,7 @@ class Connection:
                              {instance_uuid: len(own)})
             return record
 
-    @_translated
+    @engine.translated
     def get_record(self, instance_uuid, project_id=None, decode=True):
         """The record, or None if unknown or not in ``project_id``.
 
@@ -343,7 +263,7 @@ class Connection:
         with self._read() as conn:
             return records.get(conn, instance_uuid, project_id, decode)
 
-    @_translated
+    @engine.translated
     def list_records(self, filters=None, sort=None, limit=None, marker=None,
                      detail=True, decode=True):
         """One page of records, newest first by default.
@@ -363,13 +283,13 @@ class Connection:
             return records.list_(conn, filters, sort, limit, marker, detail,
                                  decode)
 
-    @_translated
+    @engine.translated
     def stale_building(self, now=None, min_age=None, limit=None):
         """Records still building, not updated since ``now - min_age``."""
         with self._read() as conn:
             return records.stale_building(conn, _now(now), min_age, limit)
 
-    @_translated
+    @engine.translated
     def stats(self, since=None, until=None, project_id=None, group_by=None):
         """Counts by status, failures and phase percentiles in a window."""
         with self._read() as conn:
@@ -377,7 +297,7 @@ class Connection:
 
     # Deployment state
 
-    @_translated
+    @engine.translated
     def mark_emitted(self, instance_uuid, state, now=None):
         """True only for the first caller marking (instance, state)."""
         try:
@@ -386,46 +306,46 @@ class Connection:
             return False
         return True
 
-    @_retry()
+    @engine.retry()
     def _insert_mark(self, instance_uuid, state, now):
         with self._write() as conn:
             deployment.mark_emitted(conn, instance_uuid, state, now)
 
-    @_translated
-    @_retry(conflicts=True)
+    @engine.translated
+    @engine.retry(conflicts=True)
     def record_finding(self, key, severity, message, now=None):
         """Create or count again a deployment warning."""
         with self._write() as conn:
             deployment.record_finding(conn, key, severity, message,
                                       _now(now))
 
-    @_translated
-    @_retry()
+    @engine.translated
+    @engine.retry()
     def clear_finding(self, key):
         """Forget a finding; True if there was one."""
         with self._write() as conn:
             return deployment.clear_finding(conn, key)
 
-    @_translated
+    @engine.translated
     def findings(self):
         with self._read() as conn:
             return deployment.list_findings(conn)
 
-    @_translated
-    @_retry(conflicts=True)
+    @engine.translated
+    @engine.retry(conflicts=True)
     def heartbeat(self, exchange, last_message_at, received=1):
         """Count messages received from an exchange."""
         with self._write() as conn:
             deployment.heartbeat(conn, exchange, last_message_at, received)
 
-    @_translated
+    @engine.translated
     def heartbeats(self):
         with self._read() as conn:
             return deployment.list_heartbeats(conn)
 
     # Retention and counts
 
-    @_translated
+    @engine.translated
     def purge(self, older_than, now=None, batch_size=1000):
         """Delete what is older than ``older_than`` (a timedelta).
 
@@ -451,12 +371,12 @@ class Connection:
         LOG.info('Purged before %s: %s', cutoff.isoformat(), totals)
         return totals
 
-    @_retry()
+    @engine.retry()
     def _purge_batch(self, step, cutoff, batch_size):
         with self._write() as conn:
             return step(conn, cutoff, batch_size)
 
-    @_translated
+    @engine.translated
     def counts(self):
         """Row counts of the main tables."""
         tables = (models.notifications, models.observations, models.boots,

@@ -1,0 +1,106 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""The engine under :class:`bootdoctor.db.api.Connection`.
+
+URL preparation, SQLite's queued writers, and the two decorators every
+storage method wears: :func:`retry` (deadlocks, SQLite's busy writer and,
+on request, unique-key races) and :func:`translated` (driver faults turned
+into :mod:`bootdoctor.db.exceptions`).
+"""
+
+import functools
+import os
+
+from oslo_db import api as oslo_db_api
+from oslo_db import exception as db_exc
+import sqlalchemy as sa
+
+from bootdoctor.db import exceptions
+
+# [database] options passed on to oslo.db's create_engine.
+ENGINE_OPTIONS = ('sqlite_synchronous', 'mysql_sql_mode',
+                  'mysql_wsrep_sync_wait', 'connection_recycle_time',
+                  'connection_debug', 'max_pool_size', 'max_overflow',
+                  'pool_timeout', 'max_retries', 'retry_interval',
+                  'connection_trace', 'connection_parameters')
+WRITE = 'bootdoctor_write'
+
+
+def _locked(exc):
+    """SQLite's busy writer: transient, worth a retry."""
+    return 'database is locked' in str(exc)
+
+
+def retry(conflicts=False):
+    """Retry deadlocks (and, if ``conflicts``, unique-key races)."""
+    def checker(exc):
+        if conflicts and isinstance(exc, db_exc.DBDuplicateEntry):
+            return True
+        return isinstance(exc, db_exc.DBError) and _locked(exc)
+    return oslo_db_api.wrap_db_retry(
+        max_retries=10, retry_interval=0.05, inc_retry_interval=True,
+        max_retry_interval=1, retry_on_deadlock=True, jitter=True,
+        exception_checker=checker)
+
+
+def translated(func):
+    """Turn driver faults into bootdoctor storage exceptions."""
+    @functools.wraps(func)
+    def wrapper(self, *args, **kwargs):
+        try:
+            return func(self, *args, **kwargs)
+        except exceptions.StorageError:
+            raise
+        except (db_exc.DBConnectionError, db_exc.DBDeadlock) as exc:
+            raise exceptions.DBUnavailable(exc) from exc
+        except (db_exc.DBError, sa.exc.DBAPIError) as exc:
+            if _locked(exc):
+                raise exceptions.DBUnavailable(exc) from exc
+            if not self._has_schema():
+                raise exceptions.NotInitialised(self.safe_url) from exc
+            if isinstance(exc, (sa.exc.OperationalError,
+                                sa.exc.InterfaceError)):
+                # oslo.db passes operational errors through as they are,
+                # and does not see a failure to connect from the pool.
+                raise exceptions.DBUnavailable(exc) from exc
+            raise
+    return wrapper
+
+
+def prepare_url(url):
+    url = sa.engine.make_url(url)
+    backend = url.get_backend_name()
+    if backend == 'mysql' and 'charset' not in url.query:
+        # oslo.db defaults to utf8 (three bytes); payloads may hold any
+        # character.
+        url = url.update_query_dict({'charset': 'utf8mb4'})
+    if backend == 'sqlite' and url.database and url.database != ':memory:':
+        directory = os.path.dirname(os.path.abspath(url.database))
+        os.makedirs(directory, exist_ok=True)
+    return url
+
+
+def sqlite_begin_immediate(engine):
+    """Start write transactions with BEGIN IMMEDIATE on SQLite.
+
+    oslo.db emits a deferred BEGIN itself. A deferred transaction that
+    reads and then writes fails at once with "database is locked" when
+    another writer is active; BEGIN IMMEDIATE takes the write lock up
+    front, waiting for it, so writers queue instead.
+    """
+    @sa.event.listens_for(engine, 'before_cursor_execute', retval=True)
+    def _immediate(conn, cursor, statement, parameters, context,
+                   executemany):
+        if statement == 'BEGIN' and conn.get_execution_options().get(WRITE):
+            statement = 'BEGIN IMMEDIATE'
+        return statement, parameters
