@@ -20,8 +20,16 @@ from bootdoctor.conf import paths
 def register_opts(conf):
     # oslo.db registers [database]; bootdoctor only changes the default
     # connection to the embedded SQLite database under state_path.
-    db_options.set_defaults(conf, connection=paths.default_connection())
+    paths.register_opts(conf)
+    db_options.set_defaults(conf, connection=paths.DEFAULT_CONNECTION)
 
 
 def list_opts():
-    return db_options.list_opts()
+    # oslo.db lists copies of its options: give the sample the default
+    # bootdoctor uses.
+    groups = db_options.list_opts()
+    for _, options in groups:
+        for opt in options:
+            if opt.dest == 'connection':
+                opt.default = paths.DEFAULT_CONNECTION
+    return groups

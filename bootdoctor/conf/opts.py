@@ -52,4 +52,4 @@ def set_lib_defaults():
     from bootdoctor.conf import paths
     db_options.set_defaults(
         __import__('oslo_config').cfg.CONF,
-        connection=paths.default_connection())
+        connection=paths.DEFAULT_CONNECTION)

@@ -38,10 +38,9 @@ path_opts = [
 ]
 
 
-def default_connection(state_path=None):
-    """The embedded default database: SQLite under state_path."""
-    return 'sqlite:///' + os.path.join(state_path or _default_state_path(),
-                                       'bootdoctor.sqlite')
+# The embedded default database: SQLite under state_path, as oslo.config
+# substitutes it when the option is read (so setting state_path moves it).
+DEFAULT_CONNECTION = 'sqlite:///$state_path/bootdoctor.sqlite'
 
 
 def register_opts(conf):

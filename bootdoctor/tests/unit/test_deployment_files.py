@@ -51,6 +51,26 @@ def test_generator_writes_a_sample_with_bootdoctor_groups(tmp_path):
     text = out.read_text()
     assert text.startswith('[DEFAULT]')
     assert '#state_path = /var/lib/bootdoctor' in text
+    # The embedded default follows state_path, and oslo.db's options are
+    # listed once.
+    assert '#connection = sqlite:///$state_path/bootdoctor.sqlite' in text
+    assert text.count('\n#max_pool_size = ') == 1
+
+
+def test_state_path_moves_the_embedded_database(tmp_path):
+    from bootdoctor import conf as bd_conf
+    conf = bd_conf.new_conf()
+    conf(['--config-file', str(_write(tmp_path, '[DEFAULT]\nstate_path = '
+                                      '%s\n' % tmp_path))],
+         project='bootdoctor', default_config_files=[])
+    assert conf.database.connection == 'sqlite:///%s' % (
+        tmp_path / 'bootdoctor.sqlite')
+
+
+def _write(directory, text):
+    path = directory / 'bootdoctor.conf'
+    path.write_text(text)
+    return path
 
 
 def _console_scripts():
