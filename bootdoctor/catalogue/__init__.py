@@ -66,7 +66,7 @@ _STEP_KEYS = {'number', 'title', 'phase', 'components', 'channel',
 _STEP_REQUIRED = {'number', 'title', 'phase', 'components', 'channel',
                   'description'}
 _FAILURE_KEYS = {'summary', 'exceptions', 'component', 'actions',
-                 'messages'}
+                 'messages', 'modules'}
 _COMPONENT_KEYS = {'name', 'title', 'host', 'service', 'logs', 'actions'}
 _LOG_KEYS = {'host', 'path', 'grep'}
 _HERE = os.path.dirname(os.path.abspath(__file__))
@@ -99,16 +99,25 @@ class Failure:
     ``messages``, when given, narrows the match to faults whose message
     holds one of these substrings: ``BuildAbortException`` is raised for
     block device, network and image problems alike, and only its message
-    tells them apart.
+    tells them apart. ``modules``, when given, narrows it to exceptions
+    raised from those Python modules (or packages below them), when the
+    fault names its module (versioned notifications do, legacy ones do
+    not): keystoneauth raises ``InternalServerError`` for a 500 from any
+    service, neutronclient for Neutron's alone.
     """
     summary: str
     exceptions: tuple = ()
     component: str | None = None
     actions: tuple = ()
     messages: tuple = ()
+    modules: tuple = ()
 
-    def matches(self, exception, message=None):
+    def matches(self, exception, message=None, module=None):
         if exception not in self.exceptions:
+            return False
+        if self.modules and module and not any(
+                module == m or module.startswith(m + '.')
+                for m in self.modules):
             return False
         if not self.messages:
             return True
@@ -290,7 +299,8 @@ def _build_failure(where, number, data, components, seen, problems):
         exceptions=tuple(data.get('exceptions') or ()),
         component=data.get('component'),
         actions=tuple(data.get('actions') or ()),
-        messages=tuple(data.get('messages') or ()))
+        messages=tuple(data.get('messages') or ()),
+        modules=tuple(data.get('modules') or ()))
     if failure.component is not None and failure.component not in components:
         problems.append('%s: unknown component %r' % (where,
                                                       failure.component))
@@ -392,17 +402,18 @@ def phase_steps(phase):
     return tuple(s for s in steps() if s.phase == phase)
 
 
-def failure_for_exception(exception, message=None):
+def failure_for_exception(exception, message=None, module=None):
     """(step, failure) whose failure names this exception class, or None.
 
-    ``message`` is the fault message; a failure that lists ``messages``
-    matches only when one of them is in it.
+    ``message`` is the fault message and ``module`` the exception's
+    module, when known; a failure that lists ``messages`` or ``modules``
+    matches only a fault that fits them (see :class:`Failure`).
     """
     if not exception:
         return None
     for item in steps():
         for failure in item.failures:
-            if failure.matches(exception, message):
+            if failure.matches(exception, message, module):
                 return item, failure
     return None
 

@@ -60,7 +60,8 @@ def locate(fault, phase):
     """(step, component) for a fault seen while the boot was in phase."""
     exception = (fault or {}).get('exception')
     found = catalogue.failure_for_exception(exception,
-                                            (fault or {}).get('message'))
+                                            (fault or {}).get('message'),
+                                            (fault or {}).get('module'))
     if found is not None:
         step, failure = found
         component = failure.component or step.components[0]
