@@ -80,14 +80,21 @@ def rebuild(connection, instance_uuids, *, now=None, deadlines=None):
 
 
 def related_window(own):
-    """Which related observations a boot may use.
+    """Which related observations a boot may use, as reads of storage.
 
-    Its images and users, from an authentication window before its first
-    message to its last.
+    ``[(image_ids, user_ids, since, until, kinds), ...]``: the downloads
+    of its images from its first message to its last (the tracker counts
+    a download only while the boot spawns), and its users'
+    authentications from an hour before its first message to its last.
+    Reading downloads over that hour too, or the downloads its users
+    received, would read every download of a popular image in the hour,
+    for every rebuild.
     """
     images = sorted({o.details.get('image_id') for o in own
                      if o.details.get('image_id')})
     users = sorted({o.user_id for o in own if o.user_id})
-    since = min(o.timestamp for o in own) - tracker.builder.AUTH_WINDOW
-    until = max(o.timestamp for o in own)
-    return images, users, since, until
+    first = min(o.timestamp for o in own)
+    last = max(o.timestamp for o in own)
+    return [(images, (), first, last, ('image.send',)),
+            ((), users, first - tracker.builder.AUTH_WINDOW, last,
+             ('identity.authenticate',))]

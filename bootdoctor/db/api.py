@@ -237,17 +237,19 @@ class Connection:
         had committed, so the stored record is never built from fewer
         observations than were stored before it.
 
-        :param related_window: ``callable(own) -> (image_ids, user_ids,
-            since, until)`` for the related observations to read.
+        :param related_window: ``callable(own) -> [(image_ids, user_ids,
+            since, until, kinds), ...]``, the related observations to read
+            (see :func:`bootdoctor.db.observations.related`).
         """
         with self._write() as conn:
             locks.lock(conn, instance_uuid)
             own = observations.for_instance(conn, instance_uuid)
             if not own:
                 return None
-            images, users, since, until = related_window(own)
-            related = observations.related(conn, images, users, since,
-                                           until)
+            related = []
+            for images, users, since, until, kinds in related_window(own):
+                related += observations.related(conn, images, users, since,
+                                                until, kinds=kinds)
             record = build(own, related)
             if record is not None:
                 records.save(conn, [record.to_dict()],

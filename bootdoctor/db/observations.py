@@ -154,13 +154,13 @@ def for_instance(conn, instance_uuid):
 
 
 def related(conn, image_ids=(), user_ids=(), since=None, until=None,
-            project_ids=None):
+            project_ids=None, kinds=None):
     """Observations with no instance that may belong to a boot.
 
     Those naming one of ``image_ids`` (Glance image.send) or ``user_ids``
     (Keystone authenticate, the receiving user of an image download),
-    with a timestamp within [since, until] when given, and a project in
-    ``project_ids`` when given.
+    with a timestamp within [since, until] when given, a project in
+    ``project_ids`` and a kind in ``kinds`` when given.
     """
     image_ids = sorted({i for i in image_ids or () if i})
     user_ids = sorted({u for u in user_ids or () if u})
@@ -180,6 +180,8 @@ def related(conn, image_ids=(), user_ids=(), since=None, until=None,
                 query = query.where(OBS.c.timestamp <= until)
             if project_ids is not None:
                 query = query.where(OBS.c.project_id.in_(list(project_ids)))
+            if kinds is not None:
+                query = query.where(OBS.c.kind.in_(list(kinds)))
             result.extend(conn.execute(query))
     unique = {(row.data['message_id'], row.data.get('instance_uuid')): row
               for row in result}
