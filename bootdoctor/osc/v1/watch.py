@@ -83,12 +83,15 @@ class WatchBoot(command.Command):
                     out.flush()
                     return FINAL[status]
             out.flush()
-            if self.clock() + parsed_args.interval > deadline:
+            # The last poll is at the deadline itself: a boot that ends
+            # in the final interval is still reported as it ended.
+            remaining = deadline - self.clock()
+            if remaining <= 0:
                 out.write('Timed out after %s s: %s is %s\n' % (
                     '%g' % parsed_args.timeout, parsed_args.server,
                     _where(record) if record else 'not recorded yet'))
                 return EXIT_TIMEOUT
-            self.sleep(parsed_args.interval)
+            self.sleep(min(parsed_args.interval, remaining))
 
 
 def _new_steps(record, shown):

@@ -102,7 +102,29 @@ def test_watch_timeout_exits_4(osc, api, clock):
     assert result.code == watch.EXIT_TIMEOUT == 4
     assert result.out.splitlines()[-1] == (
         'Timed out after 5 s: %s is building at step 5/29' % fakes.UUID)
-    assert clock == [2, 2]
+    # The last sleep is cut short to poll once more at the deadline, and
+    # the timeout is declared no earlier than the full 5 s.
+    assert clock == [2, 2, 1]
+    assert sum(clock) == 5
+    assert api.call_count - _keystone_calls(api) == 4
+
+
+def _keystone_calls(api):
+    return sum(1 for r in api.request_history
+               if not r.url.startswith(BOOT))
+
+
+def test_watch_active_just_before_the_timeout_is_active(osc, api, clock):
+    # Polls at 0, 2 and 4 s see a building boot; it is active at 4.9 s,
+    # seen by the poll at the 5 s deadline instead of a timeout at 4 s.
+    _responses(api, building(5), building(5), building(5),
+               fakes.record(fakes.ACTIVE_RECORD, instance_uuid=fakes.UUID))
+    result = osc('boot', 'watch', fakes.UUID, '--interval', '2',
+                 '--timeout', '5')
+    assert result.code == watch.EXIT_ACTIVE == 0, result.out
+    assert result.out.splitlines()[-1].startswith(
+        'Server %s is ACTIVE' % fakes.UUID)
+    assert clock == [2, 2, 1]
 
 
 def test_watch_timeout_before_any_record(osc, api, clock):
