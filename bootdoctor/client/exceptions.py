@@ -40,8 +40,12 @@ class ClientError(Exception):
 
 
 class BadRequest(ClientError):
-    """HTTP 400: the API refused a parameter."""
+    """HTTP 400: the API refused a parameter (``parameter``, if named)."""
     status_code = 400
+
+    def __init__(self, message, *, parameter=None, **kwargs):
+        super().__init__(message, **kwargs)
+        self.parameter = parameter
 
 
 class Unauthorized(ClientError):

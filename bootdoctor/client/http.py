@@ -61,6 +61,19 @@ def error_detail(response):
     return ''
 
 
+def error_parameter(response):
+    """The query parameter a 400 response names (bootdoctor-api's
+    ``error.parameter``), or None."""
+    try:
+        body = response.json()
+    except ValueError:
+        return None
+    error = body.get('error') if isinstance(body, dict) else None
+    if isinstance(error, dict) and isinstance(error.get('parameter'), str):
+        return error['parameter']
+    return None
+
+
 def _strip_version(url):
     url = url.rstrip('/')
     if url.endswith('/v1'):
@@ -175,18 +188,34 @@ class HTTPClient:
         """Yield the items of a collection, following its ``next`` links.
 
         ``limit`` caps the number of items yielded (None: all of them);
-        ``page_size`` is the ``limit`` asked of the API per page.
+        ``page_size`` is the ``limit`` asked of the API per page. When the
+        API refuses the ``limit`` asked (HTTP 400 naming ``limit``: its
+        maximum page size is configured lower), the page is asked again
+        without one and the API's own page size, carried by its next
+        links, is used from then on.
         """
         params = dict(params or {})
         remaining = limit
         seen = set()
+        api_pages = False
         while True:
-            page = page_size
-            if remaining is not None:
-                page = remaining if page is None else min(page, remaining)
-            if page is not None:
-                params['limit'] = page
-            body = self.get(path, params, what=what, hints=hints)
+            if not api_pages:
+                page = page_size
+                if remaining is not None:
+                    page = remaining if page is None else min(page, remaining)
+                if page is not None:
+                    params['limit'] = page
+            try:
+                body = self.get(path, params, what=what, hints=hints)
+            except exceptions.BadRequest as exc:
+                if api_pages or 'limit' not in params or \
+                        exc.parameter != 'limit':
+                    raise
+                LOG.debug('The API refused limit=%s (%s); using its own '
+                          'page size', params['limit'], exc)
+                api_pages = True
+                del params['limit']
+                body = self.get(path, params, what=what, hints=hints)
             if not isinstance(body, dict) or not isinstance(
                     body.get(key), list):
                 raise exceptions.InvalidResponse(
@@ -233,7 +262,8 @@ class HTTPClient:
             return exceptions.NotFound(message, **kwargs)
         if status == 400:
             message = _join('Bad request (HTTP 400)', detail, hint)
-            return exceptions.BadRequest(message, **kwargs)
+            return exceptions.BadRequest(
+                message, parameter=error_parameter(response), **kwargs)
         message = _join('The boot-diagnostics API at %s failed (HTTP %d)'
                         % (self.endpoint, status), detail, hint)
         return exceptions.ServerError(message, status_code=status, **kwargs)

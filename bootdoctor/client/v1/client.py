@@ -22,9 +22,11 @@ from bootdoctor.client import SERVICE_TYPE
 
 NOT_FOUND_HINT = ('bootdoctor has no record of it, or it belongs to another '
                   'project')
-# Boots asked for per page when the caller caps the total: the API's
-# default page size, which its maximum ([api] max_limit) is never below.
-PAGE_SIZE = 100
+# Boots asked for per page: the API's documented largest page, the
+# default of its [api] max_limit. The client cannot know the configured
+# value; an API configured lower refuses it with a 400 naming limit, and
+# the pages are then of the API's own size (http.HTTPClient.paginate).
+PAGE_SIZE = 1000
 ALL_PROJECTS_HINT = ('reading every project (--all-projects) needs the admin '
                      'role')
 
@@ -59,14 +61,14 @@ class Client:
         Filters are the API's query parameters: status, phase, host,
         failed_component, request_id, project_id, since, until,
         all_projects, sort. None values are left out. ``limit`` caps the
-        number of records; pages of ``page_size`` (default: the API's
-        own, or PAGE_SIZE under a limit) are followed through the API's
-        next links.
+        number of records; pages of ``page_size`` (default: PAGE_SIZE,
+        or the API's own page size if it refuses that many) are followed
+        through the API's next links.
         """
         params = {k: _param(v) for k, v in filters.items() if v is not None}
         hints = {403: ALL_PROJECTS_HINT} if filters.get('all_projects') \
             else None
-        if limit is not None and page_size is None:
+        if page_size is None:
             page_size = PAGE_SIZE
         return self.http.paginate('/v1/boots', 'boots', params,
                                   limit=limit, page_size=page_size,

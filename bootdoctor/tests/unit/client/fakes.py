@@ -228,3 +228,35 @@ def mock_keystone(requests_mock, catalogue=True):
     requests_mock.post(AUTH_URL + '/auth/tokens', json=token(catalogue),
                        headers={'X-Subject-Token': TOKEN_ID},
                        status_code=201)
+
+
+def mock_boot_pages(requests_mock, count, *, default_limit=100,
+                    max_limit=1000, url=BOOT_URL):
+    """GET /v1/boots over ``count`` boots, paged as bootdoctor-api does.
+
+    A limit above ``max_limit`` is a 400 naming the parameter; no limit
+    means ``default_limit``; next links carry the page's limit and the
+    marker of its last boot. Returns the list of instance UUIDs.
+    """
+    uuids = ['%08d-0000-4000-8000-000000000000' % n for n in range(count)]
+
+    def respond(request, context):
+        limit = int(request.qs.get('limit', [default_limit])[0])
+        if not 1 <= limit <= max_limit:
+            context.status_code = 400
+            return {'error': {
+                'code': 400, 'title': 'Bad Request', 'parameter': 'limit',
+                'message': 'limit: must be between 1 and %d, not %d'
+                           % (max_limit, limit)}}
+        marker = request.qs.get('marker', [None])[0]
+        start = uuids.index(marker) + 1 if marker else 0
+        page = uuids[start:start + limit]
+        body = {'boots': [record(ACTIVE_RECORD, instance_uuid=u)
+                          for u in page], 'links': []}
+        if start + limit < count:
+            body['links'].append({'rel': 'next', 'href': '%s/v1/boots?'
+                                  'limit=%d&marker=%s'
+                                  % (url, limit, page[-1])})
+        return body
+    requests_mock.get(url + '/v1/boots', json=respond)
+    return uuids

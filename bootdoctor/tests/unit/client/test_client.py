@@ -40,7 +40,7 @@ def test_list_boots_sends_filters_and_drops_none(keystone):
     assert keystone.last_request.qs == {
         'status': ['error'], 'host': ['compute-2'], 'all_projects': ['true'],
         'failed_component': ['nova-compute'],
-        'since': ['2024-05-01t00:00:00z']}
+        'since': ['2024-05-01t00:00:00z'], 'limit': ['1000']}
 
 
 def test_list_boots_all_projects_forbidden(keystone):
@@ -52,6 +52,59 @@ def test_list_boots_all_projects_forbidden(keystone):
         'Not allowed to read boot records (HTTP 403): Policy does not allow '
         'bootdoctor:boot:list_all; reading every project (--all-projects) '
         'needs the admin role')
+
+
+def _boot_pages(keystone):
+    return [r.qs.get('limit') for r in keystone.request_history
+            if r.url.startswith(BOOTS)]
+
+
+def test_list_boots_asks_for_the_largest_page(keystone):
+    # 2,500 boots under the default [api] max_limit: 3 requests, not the
+    # 25 of the API's default page of 100.
+    uuids = fakes.mock_boot_pages(keystone, 2500)
+    records = list(client().list_boots())
+    assert [r['instance_uuid'] for r in records] == uuids
+    assert _boot_pages(keystone) == [['1000']] * 3
+
+
+def test_list_boots_falls_back_to_the_api_page_size(keystone):
+    # An API whose operator lowered [api] max_limit refuses 1000: the
+    # page is asked again without a limit, then its next links are kept.
+    uuids = fakes.mock_boot_pages(keystone, 45, default_limit=20,
+                                  max_limit=50)
+    records = list(client().list_boots())
+    assert [r['instance_uuid'] for r in records] == uuids
+    assert _boot_pages(keystone) == [['1000'], None, ['20'], ['20']]
+
+
+def test_list_boots_limit_above_the_api_maximum(keystone):
+    uuids = fakes.mock_boot_pages(keystone, 100, default_limit=10,
+                                  max_limit=10)
+    records = list(client().list_boots(limit=25))
+    assert [r['instance_uuid'] for r in records] == uuids[:25]
+    assert _boot_pages(keystone) == [['25'], None, ['10'], ['10']]
+
+
+def test_list_boots_other_bad_requests_are_not_retried(keystone):
+    keystone.get(BOOTS, status_code=400, json={'error': {
+        'code': 400, 'parameter': 'status',
+        'message': "status: 'broken' is not one of building, active"}})
+    with pytest.raises(exceptions.BadRequest) as info:
+        list(client().list_boots(status='broken'))
+    assert info.value.parameter == 'status'
+    assert _boot_pages(keystone) == [['1000']]
+
+
+def test_list_boots_limit_refused_twice_is_an_error(keystone):
+    # The fallback is tried once: an API refusing even its own page size
+    # is reported, not looped on.
+    keystone.get(BOOTS, status_code=400, json={'error': {
+        'code': 400, 'parameter': 'limit', 'message': 'limit: no'}})
+    with pytest.raises(exceptions.BadRequest) as info:
+        list(client().list_boots())
+    assert str(info.value) == 'Bad request (HTTP 400): limit: no'
+    assert _boot_pages(keystone) == [['1000'], None]
 
 
 def test_get_boot(keystone):

@@ -129,13 +129,15 @@ def test_list_repeated_filters_are_joined(osc, api):
                  '--host', 'compute-1', '--host', 'compute-2')
     assert result.code == 0, result.err
     assert api.last_request.qs == {'status': ['error,stuck'],
-                                   'host': ['compute-1,compute-2']}
+                                   'host': ['compute-1,compute-2'],
+                                   'limit': ['1000']}
 
 
 def test_list_without_filters_sends_none(osc, api):
     api.get(BOOTS, json={'boots': []})
     assert osc('boot', 'list').code == 0
-    assert api.last_request.qs == {}
+    # No filter; pages as large as the API allows by default.
+    assert api.last_request.qs == {'limit': ['1000']}
 
 
 def test_list_limit_stops_following_pages(osc, two_pages):
@@ -155,13 +157,23 @@ def test_list_large_limit_is_asked_in_pages(osc, api):
         return {'boots': boots, 'links': [{'rel': 'next', 'href': BOOTS +
                 '?limit=%d&marker=%d' % (size, start + size)}]}
     api.get(BOOTS, json=respond)
-    result = osc('boot', 'list', '--limit', '250', '-f', 'value', '-c',
+    result = osc('boot', 'list', '--limit', '2500', '-f', 'value', '-c',
                  'Instance UUID')
     assert result.code == 0, result.err
-    assert len(result.out.splitlines()) == 250
+    assert len(result.out.splitlines()) == 2500
     pages = [r.qs['limit'] for r in api.request_history
              if r.url.startswith(BOOTS)]
-    assert pages == [['100'], ['100'], ['50']]
+    assert pages == [['1000'], ['1000'], ['500']]
+
+
+def test_list_under_a_lower_api_maximum_lists_every_boot(osc, api):
+    uuids = fakes.mock_boot_pages(api, 30, default_limit=10, max_limit=20)
+    result = osc('boot', 'list', '-f', 'value', '-c', 'Instance UUID')
+    assert result.code == 0, result.err
+    assert result.out.splitlines() == uuids
+    pages = [r.qs.get('limit') for r in api.request_history
+             if r.url.startswith(BOOTS)]
+    assert pages == [['1000'], None, ['10'], ['10']]
 
 
 @pytest.mark.parametrize('argv, message', [
@@ -234,14 +246,15 @@ def test_endpoint_options(osc, api, argv, url):
     api.get(url + '/v1/boots', json={'boots': []})
     result = osc(*argv, 'boot', 'list')
     assert result.code == 0, result.err
-    assert api.last_request.url == url + '/v1/boots'
+    assert api.last_request.url == url + '/v1/boots?limit=1000'
 
 
 def test_endpoint_from_the_environment(osc, api, monkeypatch):
     monkeypatch.setenv('OS_BOOT_ENDPOINT', 'http://env.example:8795/v1')
     api.get('http://env.example:8795/v1/boots', json={'boots': []})
     assert osc('boot', 'list').code == 0
-    assert api.last_request.url == 'http://env.example:8795/v1/boots'
+    assert api.last_request.url == \
+        'http://env.example:8795/v1/boots?limit=1000'
 
 
 def test_api_version_option(osc, api):
