@@ -96,18 +96,19 @@ class Client:
     # Catalogue -------------------------------------------------------
 
     def list_steps(self):
-        """The 29 steps of the catalogue, in order."""
+        """The steps of the catalogue, in order."""
         body = self.http.get('/v1/steps', what='step catalogue')
         return _list_of(body, 'steps', '/v1/steps')
 
     def get_step(self, number):
         """One step of the catalogue (picked from the list)."""
-        for step in self.list_steps():
+        steps = self.list_steps()
+        for step in steps:
             if step.get('number') == number:
                 return step
         raise exceptions.NotFound(
-            'No step %s in the catalogue: steps are numbered 1 to 29'
-            % number)
+            'No step %s in the catalogue: steps are numbered 1 to %d'
+            % (number, len(steps)))
 
     # Statistics ------------------------------------------------------
 

@@ -72,7 +72,8 @@ def record_columns(record):
         value = record[name]
         if name == 'step':
             value = columns.StepColumn(value,
-                                       columns.step_title(record, value))
+                                       columns.step_title(record, value),
+                                       columns.step_count(record))
         elif name in FIELD_FORMATTERS:
             value = FIELD_FORMATTERS[name](value)
         values.append(value)

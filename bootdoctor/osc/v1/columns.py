@@ -22,9 +22,11 @@ import shlex
 
 from cliff import columns
 
-# bootdoctor.catalogue.PHASES, repeated: the CLI needs only osc-lib.
-PHASE_ORDER = ('scheduling', 'networking', 'block_device_mapping',
-               'spawning')
+# The catalogue is plain data (Python and YAML): the CLI may read it and
+# still need nothing but osc-lib.
+from bootdoctor import catalogue
+
+PHASE_ORDER = catalogue.PHASES
 
 
 def duration(seconds):
@@ -53,6 +55,15 @@ def fault_text(fault):
     return text
 
 
+def step_count(record):
+    """How many steps a boot has: those of the record, as the API sent
+    them, or the catalogue's count for a record without its steps."""
+    steps = (record or {}).get('steps')
+    if isinstance(steps, list) and steps:
+        return len(steps)
+    return catalogue.STEP_COUNT
+
+
 def step_title(record, number):
     for step in record.get('steps') or ():
         if step.get('number') == number:
@@ -63,14 +74,15 @@ def step_title(record, number):
 class StepColumn(columns.FormattableColumn):
     """The furthest step: '24/29 Spawn the guest' (data: 24)."""
 
-    def __init__(self, value, title=None):
+    def __init__(self, value, title=None, count=None):
         super().__init__(value)
         self._title = title
+        self._count = count or catalogue.STEP_COUNT
 
     def human_readable(self):
         if self._value is None:
             return ''
-        text = '%s/29' % self._value
+        text = '%s/%s' % (self._value, self._count)
         return '%s %s' % (text, self._title) if self._title else text
 
 
@@ -130,7 +142,7 @@ class AttemptCountColumn(AttemptsColumn):
 
 
 class StepsColumn(columns.FormattableColumn):
-    """The 29 steps: a count by state in a table, the list as data."""
+    """Every step of the boot: one line each, the list as data."""
 
     def human_readable(self):
         lines = []

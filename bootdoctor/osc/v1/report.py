@@ -125,7 +125,8 @@ def _header(out, record, label, width):
     fields = [
         ('Status', record.get('status')),
         ('Phase', record.get('phase')),
-        ('Step', ('%s/29 %s' % (step, title or '')).strip()
+        ('Step', ('%s/%s %s' % (step, columns.step_count(record),
+                                title or '')).strip()
          if step is not None else None),
         ('Host', ' / '.join(v for v in (record.get('host'),
                                         record.get('node')) if v)),

@@ -15,6 +15,7 @@
 
 from osc_lib.command import command
 
+from bootdoctor import catalogue
 from bootdoctor.osc.v1 import columns
 
 COLUMNS = (
@@ -31,14 +32,14 @@ LONG_COLUMNS = (
 
 
 class ListStep(command.Lister):
-    """List the 29 steps of a boot, from the API request to ACTIVE."""
+    """List the steps of a boot, from the API request to ACTIVE."""
 
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
         parser.add_argument(
             '--phase', metavar='<phase>',
-            help='Only the steps of this phase (scheduling, networking, '
-                 'block_device_mapping, spawning)')
+            help='Only the steps of this phase (%s)'
+                 % ', '.join(columns.PHASE_ORDER))
         parser.add_argument(
             '--long', action='store_true', default=False,
             help='Show the description of each step and its counterpart '
@@ -62,7 +63,8 @@ class ShowStep(command.ShowOne):
         parser = super().get_parser(prog_name)
         parser.add_argument(
             'number', metavar='<n>', type=int,
-            help='Step number, 1 to 29 (see "openstack boot step list")')
+            help='Step number, 1 to %d (see "openstack boot step list")'
+                 % catalogue.STEP_COUNT)
         return parser
 
     def take_action(self, parsed_args):

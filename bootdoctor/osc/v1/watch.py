@@ -97,6 +97,7 @@ class WatchBoot(command.Command):
 def _new_steps(record, shown):
     """Lines for the steps reached (or failed) since the last poll."""
     lines = []
+    count = columns.step_count(record)
     for step in record.get('steps') or ():
         state = step.get('state')
         number = step.get('number')
@@ -107,7 +108,7 @@ def _new_steps(record, shown):
             continue
         shown[number] = state
         at = (step.get('at') or '')[11:19] or '--:--:--'
-        lines.append('%s  %2s/29 %-8s %s' % (at, number, state,
+        lines.append('%s  %2s/%s %-8s %s' % (at, number, count, state,
                                              step.get('title') or ''))
     return lines
 
@@ -117,7 +118,8 @@ def _where(record):
     if record.get('phase'):
         text += ' in %s' % record['phase']
     if record.get('step'):
-        text += ' at step %s/29' % record['step']
+        text += ' at step %s/%s' % (record['step'],
+                                    columns.step_count(record))
     return text
 
 
