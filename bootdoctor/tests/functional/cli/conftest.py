@@ -16,7 +16,13 @@
 Keystone comes from tools/keystone/keystone-dev.sh (started when it does
 not answer); bootdoctor-api runs as a subprocess with auth_token pointing
 at it, on a SQLite database fed with simulated boots of two Keystone
-projects. Each missing piece is a skip that says which one.
+projects. Each missing external piece (Keystone, the openstack
+executable) is a skip that says which one; bootdoctor's own modules are
+imported plainly, so a broken one is an error, not a skip.
+
+The API is configured with ``[api] default_limit = 1`` and ``max_limit =
+2``: the client's page size (1000) is refused and it falls back to the
+API's pages of one boot, so every list crosses several pages.
 """
 
 import dataclasses
@@ -30,6 +36,12 @@ import urllib.error
 import urllib.request
 
 import pytest
+
+from bootdoctor.db import api as db_api
+from bootdoctor import notification
+from bootdoctor import pipeline
+from bootdoctor import simulator
+from bootdoctor.tests.functional.api import keystone as helper
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..',
                                     '..', '..'))
@@ -62,11 +74,6 @@ def keystone():
     BOOTDOCTOR_KEYSTONE_AUTOSTART=0, and stop it afterwards only if it
     was started here.
     """
-    try:
-        from bootdoctor.tests.functional.api import keystone as helper
-    except ImportError as exc:
-        pytest.skip('the Keystone helper of the API tests is missing: %s'
-                    % exc)
     if not os.path.exists(KEYSTONE_SCRIPT):
         pytest.skip('tools/keystone/keystone-dev.sh is missing')
     try:
@@ -82,13 +89,6 @@ def keystone():
 
 def _feed(url, projects):
     """Store simulated boots of projects A and B; return their UUIDs."""
-    try:
-        from bootdoctor.db import api as db_api
-        from bootdoctor import notification
-        from bootdoctor import pipeline
-        from bootdoctor import simulator
-    except ImportError as exc:
-        pytest.skip('the simulator, parser or storage is missing: %s' % exc)
     connection = db_api.Connection(url)
     connection.upgrade()
     start = (datetime.datetime.now(datetime.timezone.utc) -
@@ -129,10 +129,6 @@ def _answers(url):
 @pytest.fixture(scope='session')
 def api(keystone, tmp_path_factory):
     """(base URL, Boots) of a bootdoctor-api behind auth_token."""
-    try:
-        import bootdoctor.api.app  # noqa: F401
-    except ImportError as exc:
-        pytest.skip('bootdoctor-api is missing: %s' % exc)
     state = tmp_path_factory.mktemp('bootdoctor-api')
     url = 'sqlite:///%s' % (state / 'bootdoctor.sqlite')
     boots = _feed(url, keystone['projects'])
@@ -143,6 +139,8 @@ def api(keystone, tmp_path_factory):
         '[DEFAULT]', 'state_path = %s' % state,
         '[api]', 'host = 127.0.0.1', 'port = %d' % port,
         'auth_strategy = keystone',
+        # Pages of one boot; the client's page size is refused.
+        'default_limit = 1', 'max_limit = 2',
         '[database]', 'connection = %s' % url,
         '[keystone_authtoken]',
         'www_authenticate_uri = %s' % keystone['auth_url'],

@@ -14,6 +14,7 @@
 """The real ``openstack boot`` against Keystone and bootdoctor-api."""
 
 import json
+import re
 
 from keystoneauth1 import exceptions as ks_exceptions
 from keystoneauth1.identity import v3
@@ -46,16 +47,33 @@ def test_list_filters(openstack, boots):
     assert result.out.split() == [boots.a_error]
 
 
+def _boot_list_requests(result):
+    """The GET /v1/boots query strings the client sent (--debug)."""
+    return re.findall(r'REQ: curl .* GET "?http://127\.0\.0\.1:\d+'
+                      r'/v1/boots\??([^" ]*)', result.err)
+
+
 def test_list_follows_pages(openstack, boots):
-    result = openstack('admin', 'boot', 'list', '--all-projects', '--long',
-                       '-f', 'json')
-    assert result.code == 0, result.err
-    everything = {row['Instance UUID'] for row in json.loads(result.out)}
-    assert {boots.a_active, boots.a_error, boots.b_active} <= everything
-    # One boot per page: the client follows the API's next links.
-    result = openstack('a-member', 'boot', 'list', '--limit', '1', '-f',
-                       'value', '-c', 'Instance UUID')
+    # The API answers one boot per page and refuses pages of more than 2
+    # (conftest): the client's page size of 1000 is refused, then it
+    # follows the API's own next links to the end.
+    result = openstack('admin', '--debug', 'boot', 'list', '--all-projects',
+                       '--long', '-f', 'json')
+    assert result.code == 0, result.err[-3000:]
+    listed = [row['Instance UUID'] for row in json.loads(result.out)]
+    assert sorted(listed) == sorted(
+        [boots.a_active, boots.a_error, boots.b_active])
+    queries = _boot_list_requests(result)
+    assert len(queries) == 4, queries
+    assert 'limit=1000' in queries[0]
+    assert 'limit' not in queries[1] and 'marker' not in queries[1]
+    assert all('limit=1' in q and 'marker=' in q for q in queries[2:])
+    # --limit caps the total: one boot, one page.
+    result = openstack('a-member', '--debug', 'boot', 'list', '--limit',
+                       '1', '-f', 'value', '-c', 'Instance UUID')
+    assert result.code == 0, result.err[-3000:]
     assert len(result.out.split()) == 1
+    assert len(_boot_list_requests(result)) == 1
 
 
 def test_show(openstack, boots):
