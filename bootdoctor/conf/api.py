@@ -77,8 +77,10 @@ api_opts = [
     cfg.IntOpt(
         'max_limit', default=1000, min=1,
         help='Largest limit a client may ask for in GET /v1/boots; a '
-             'larger limit is rejected with 400. Related options: '
-             'default_limit.'),
+             'larger limit is rejected with 400. "openstack boot list" '
+             'asks for pages of 1000 boots, this option\'s default; below '
+             'that, it falls back to pages of default_limit boots, in '
+             'more requests. Related options: default_limit.'),
     cfg.BoolOpt(
         'metrics_enabled', default=False,
         help='Serve GET /metrics in the Prometheus text format (boots by '
