@@ -30,6 +30,8 @@ import re
 import uuid
 
 DATA_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'data')
+RECORDED_DIR = os.path.join(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__))), 'data', 'streams')
 
 # The image every recorded boot used; simulated boots share it, as boots
 # in a cloud share images.
@@ -106,8 +108,12 @@ def _load_json(*path):
 
 @functools.lru_cache(maxsize=None)
 def recorded(name):
-    """The messages of one recorded stream, in emission order."""
-    with open(os.path.join(DATA_DIR, 'recorded', name + '.jsonl'),
+    """The messages of one recorded stream, in emission order.
+
+    The recorded Nova streams are the ones bootdoctor ships for replay
+    (``bootdoctor/data/streams``), not a copy of them.
+    """
+    with open(os.path.join(RECORDED_DIR, name + '.jsonl'),
               encoding='utf-8') as f:
         lines = [json.loads(line) for line in f if line.strip()]
     return tuple(sorted(lines, key=lambda m: m['seq']))
