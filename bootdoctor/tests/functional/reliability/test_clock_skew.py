@@ -17,13 +17,28 @@ every simulator scenario (Nova, Neutron, Cinder and Glance messages made
 from real recordings) and the recorded Nova streams are replayed with one
 service's messages dated minutes earlier or later; every boot must keep
 its status, phase, fault, root cause and attempts.
+
+The same holds through the real RabbitMQ: a stream is published to a
+running bootdoctor-collector by oslo.messaging Notifiers whose clocks are
+minutes off, service by service, and nothing may be lost or rejected.
 """
 
+import collections
 import datetime
 import json
+import statistics
+from unittest import mock
 
+from oslo_utils import timeutils
 import pytest
+import sqlalchemy as sa
 
+from bootdoctor.db import api
+from bootdoctor.db import models
+from bootdoctor import simulator
+from bootdoctor.tests.functional.collector import conftest
+from bootdoctor.tests.functional.collector import process
+from bootdoctor.tests.functional.collector import test_delivery as delivery
 from bootdoctor.tests.functional.reliability import streams
 
 SHIFTS = (-10, -3, 3, 10)
@@ -128,3 +143,128 @@ def test_skewed_clocks_in_the_recorded_streams(tmp_path, service):
             got = replay(tmp_path, 'skewed', shifted(messages, minutes,
                                                      service))
             assert got == expected, (path, service, minutes)
+
+
+# Through the broker: each service's clock, in minutes off the true time
+# (the order of SKEWED_SERVICES decides: a scheduler is a controller).
+SKEWED_SERVICES = ('scheduler', 'controller', 'compute', 'neutron',
+                   'cinder', 'glance')
+CLOCKS = {
+    'none': {},
+    'controllers ahead': {'scheduler': 10, 'controller': 3,
+                          'compute': -3, 'neutron': -10, 'cinder': 10,
+                          'glance': -10},
+    'controllers behind': {'scheduler': -10, 'controller': -3,
+                           'compute': 3, 'neutron': 10, 'cinder': -10,
+                           'glance': 10},
+}
+# Stalls turn stuck by the wall clock, which skew moves on purpose.
+STREAM = [name for name, s in simulator.SCENARIOS.items() if not s.stalls]
+
+
+def _service(publisher_id):
+    for service in SKEWED_SERVICES:
+        if publisher_id.startswith(SERVICES[service]):
+            return service
+    raise AssertionError('no service for %s' % publisher_id)
+
+
+class ServiceClocks:
+    """``timeutils.utcnow`` as the sending service's own clock reads it.
+
+    oslo.messaging's Notifier dates each message with ``utcnow()``; while
+    an emission is sent, the clock reads the true time plus its service's
+    offset.
+    """
+
+    def __init__(self, minutes):
+        self.minutes = minutes
+        self.offset = datetime.timedelta(0)
+
+    def utcnow(self, with_timezone=False):
+        now = datetime.datetime.now(datetime.timezone.utc) + self.offset
+        return now if with_timezone else now.replace(tzinfo=None)
+
+    def send(self, publisher, emissions):
+        with mock.patch.object(timeutils, 'utcnow', self.utcnow):
+            for emission in emissions:
+                self.offset = datetime.timedelta(minutes=self.minutes.get(
+                    _service(emission.publisher_id), 0))
+                publisher.send(emission)
+        return publisher.sent
+
+
+def _offsets(url):
+    """{service: median minutes between a message's date and reception}."""
+    engine = sa.create_engine(url)
+    table = models.notifications
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(sa.select(
+                table.c.publisher_id, table.c.timestamp,
+                table.c.received_at)).all()
+    finally:
+        engine.dispose()
+    gaps = collections.defaultdict(list)
+    for publisher_id, stamp, received in rows:
+        gaps[_service(publisher_id)].append(
+            (stamp - received).total_seconds() / 60)
+    return {service: round(statistics.median(values), 1)
+            for service, values in gaps.items()}
+
+
+def _baseline(tmp_path, boots):
+    """The verdicts of the same boots replayed with every clock right."""
+    emissions = [e for _, e in simulator.interleave(boots, seed=12)]
+    messages = [simulator.listener_view(e, timestamp=(
+        streams.SIMULATED_START + datetime.timedelta(seconds=0.05 * number)))
+        for number, e in enumerate(emissions)]
+    return replay(tmp_path, 'baseline', messages)
+
+
+@pytest.mark.parametrize('clocks', sorted(CLOCKS))
+def test_skewed_clocks_through_the_broker(tmp_path, names, sqlite_url,
+                                          clocks):
+    minutes = CLOCKS[clocks]
+    boots = simulator.plan(2 * len(STREAM), STREAM, seed=51)
+    expected = _baseline(tmp_path, boots)
+    collector = process.CollectorProcess(str(tmp_path), names, sqlite_url)
+    collector.start()
+    publisher = conftest.publisher(names)
+    try:
+        sent = ServiceClocks(minutes).send(publisher, (
+            e for _, e in simulator.interleave(boots, seed=12)))
+        conftest.wait_for_notifications(sqlite_url, sent, what=clocks)
+        wrong = conftest.wait_until_expected(sqlite_url, boots)
+    finally:
+        publisher.close()
+        code = collector.stop()
+    figures = delivery._account('clocks %s' % clocks, sent, sqlite_url,
+                                [collector])
+    connection = api.Connection(sqlite_url)
+    try:
+        rejections = connection.rejections(limit=None)
+        got = {b.instance_uuid: verdict(connection.get_record(
+            b.instance_uuid)) for b in boots}
+    finally:
+        connection.close()
+    offsets = _offsets(sqlite_url)
+    output = collector.output()
+    rejected = delivery._logged([collector], 'rejected')
+    stuck = output.count(' is stuck: ')
+    print('clocks %s: offsets seen (min) %s; rejected %d (stored %d); '
+          'reported stuck along the way %d; verdicts changed %d of %d' % (
+              clocks, ', '.join('%s %+.1f' % kv
+                                for kv in sorted(offsets.items())),
+              rejected, len(rejections), stuck,
+              sum(got[u] != expected[u] for u in expected), len(expected)))
+    assert code == 0
+    assert figures['lost'] == 0
+    assert rejected == 0 and rejections == []
+    assert wrong == {}
+    changed = {u: (expected[u], got[u]) for u in expected
+               if got[u] != expected[u]}
+    assert changed == {}
+    # The clocks were off as planned: the skew reached the database.
+    for service, offset in offsets.items():
+        assert abs(offset - minutes.get(service, 0)) < 0.5, offsets
