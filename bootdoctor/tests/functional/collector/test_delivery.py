@@ -277,6 +277,12 @@ def test_two_collectors_in_one_pool_equal_one(tmp_path, names, sqlite_url,
         publisher.close()
         codes = [single.stop()] + [member.stop() for member in pair]
     assert codes == [0, 0, 0]
+    # Each pool got the whole stream: nothing lost in either.
+    alone = _account('one collector in a pool', sent, sqlite_url, [single])
+    shared = _account('two collectors sharing a pool', sent,
+                      postgresql_url, pair)
+    assert alone['lost'] == 0
+    assert shared['lost'] == 0
     one = api.Connection(sqlite_url)
     two = api.Connection(postgresql_url)
     for boot in boots:
