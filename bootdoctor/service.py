@@ -21,6 +21,29 @@ from bootdoctor import version
 LOG = log.getLogger(__name__)
 # Sections added to the Guru Meditation report: (title, generator).
 _REPORT_SECTIONS = []
+CONFIG_SECTION = 'bootdoctor configuration'
+
+
+class _ConfigSection:
+    """The options of this process, as its Guru Meditation report shows.
+
+    oslo.reports' own Configuration section shows the global cfg.CONF,
+    which bootdoctor does not parse (each service fills a ConfigOpts of
+    its own), so it holds only the libraries' defaults. This section
+    shows the service's parsed options, each declared ``secret=True``
+    (database and transport URLs, passwords) as ``***``.
+    """
+
+    def __init__(self):
+        self.conf = None
+        self.registered = False
+
+    def __call__(self):
+        from oslo_reports.generators import conf as conf_generator
+        return conf_generator.ConfigReportGenerator(self.conf)()
+
+
+_CONFIG_SECTION = _ConfigSection()
 
 
 def register_report_section(title, generator):
@@ -53,10 +76,24 @@ def prepare_service(argv=None, conf=None, log_to_stderr=False,
     return conf
 
 
+def register_config_section(conf):
+    """Show ``conf`` in this process's Guru Meditation reports.
+
+    Registered once per process; a later call shows its ``conf`` instead.
+    """
+    from oslo_reports import guru_meditation_report as gmr
+    _CONFIG_SECTION.conf = conf
+    if not _CONFIG_SECTION.registered:
+        gmr.TextGuruMeditation.register_section(CONFIG_SECTION,
+                                                _CONFIG_SECTION)
+        _CONFIG_SECTION.registered = True
+
+
 def _setup_guru_meditation(conf):
     from oslo_reports import guru_meditation_report as gmr
     from oslo_reports import opts as gmr_opts
     gmr_opts.set_defaults(conf)
+    register_config_section(conf)
     for title, generator in _REPORT_SECTIONS:
         gmr.TextGuruMeditation.register_section(title, generator)
     gmr.TextGuruMeditation.setup_autorun(version.version_info, conf=conf)

@@ -16,8 +16,8 @@ Under a WSGI server signals belong to the server (uwsgi and mod_wsgi use
 or block them), so the API never installs a SIGUSR2 handler: it watches
 [oslo_reports] file_event_handler instead, by default
 $state_path/bootdoctor-api.gmr. Touching that file writes a report of
-every thread, the configuration and the package version to
-[oslo_reports] log_dir, or to standard error.
+every thread, the API's configuration (secret options as ``***``) and
+the package version to [oslo_reports] log_dir, or to standard error.
 """
 
 import os
@@ -26,6 +26,7 @@ from oslo_log import log
 from oslo_reports import guru_meditation_report as gmr
 from oslo_reports import opts as gmr_opts
 
+from bootdoctor import service
 from bootdoctor import version
 
 LOG = log.getLogger(__name__)
@@ -47,6 +48,7 @@ def setup(conf):
     if not os.path.exists(path):
         fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o640)
         os.close(fd)
+    service.register_config_section(conf)
     gmr.TextGuruMeditation.setup_autorun(
         version.version_info, service_name=SERVICE_NAME, conf=conf)
     LOG.info('Guru Meditation report: touch %s', path)

@@ -23,6 +23,8 @@ import webtest
 from bootdoctor.api import guru
 from bootdoctor.api import wsgi_app as wsgi_api
 from bootdoctor.conf import api as api_conf
+from bootdoctor import service
+from bootdoctor import version
 
 
 def write_config(tmp_path, dataset, **api):
@@ -107,6 +109,21 @@ class TestGuru:
                           group='oslo_reports')
         assert guru.setup(conf) == str(wanted)
         assert wanted.is_file()
+
+    def test_the_report_shows_the_apis_own_options_masked(
+            self, conf, monkeypatch):
+        monkeypatch.setattr(guru.gmr.TextGuruMeditation, 'setup_autorun',
+                            lambda *a, **kw: None)
+        conf.set_override('connection', 'postgresql://bd:s3cret@db1/bd',
+                          group='database')
+        conf.set_override('auth_strategy', 'keystone', group='api')
+        guru.setup(conf)
+        text = guru.gmr.TextGuruMeditation(version.version_info).run()
+        ours = text.split(service.CONFIG_SECTION, 1)[1]
+        assert 'auth_strategy = keystone' in ours
+        assert '\ndatabase: \n' in ours
+        assert '  connection = ***' in ours
+        assert 's3cret' not in text
 
 
 def test_overrides_stay_in_their_config():
