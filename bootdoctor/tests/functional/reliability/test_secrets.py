@@ -17,24 +17,37 @@ whose passwords are unique strings; it processes a stream, prints its Guru
 Meditation report from the master and a worker, loses its database for a
 while and recovers. A second collector is given a wrong RabbitMQ password
 and logs its failures. The management commands fail on unreachable
-databases. No output may hold a password; the reports show the URLs with
-``***`` instead.
+databases. bootdoctor-api runs at debug level with a database password
+and its Keystone service user's password, serves real tokens, loses its
+database and writes its Guru Meditation report when its trigger file is
+touched; another is given a wrong service password. No output may hold a
+password; the reports show the URLs and options with ``***`` instead.
 """
 
+import copy
 import os
 import signal
 import subprocess
 import sys
+import time
+import types
+import urllib.error
+import urllib.request
 import uuid
 
 import pytest
 import sqlalchemy as sa
 
+from bootdoctor.api import guru
+from bootdoctor import service
 from bootdoctor import simulator
+from bootdoctor.tests.functional.api import test_server
 from bootdoctor.tests.functional.collector import conftest
 from bootdoctor.tests.functional.collector import process
 from bootdoctor.tests.functional.collector import rabbit
 from bootdoctor.tests.functional.collector import test_delivery as delivery
+from bootdoctor.tests.functional.reliability import test_api_abuse
+from bootdoctor.tests.unit.api import data
 
 
 @pytest.fixture
@@ -126,6 +139,9 @@ def test_no_password_in_the_collectors_output(
     assert 'Database: %s' % sa.engine.make_url(database).render_as_string(
         hide_password=True) in output
     assert ':***@' in output.split('Database: ', 1)[1].split('\n', 1)[0]
+    # And the configuration sections the options, secret ones masked.
+    assert '\n  transport_url = ***\n' in output
+    assert '\n  connection = ***\n' in output
 
 
 def test_no_password_when_the_broker_refuses_the_login(
@@ -189,3 +205,131 @@ def test_no_password_in_command_errors(tmp_path, url):
         assert run.returncode != 0, output
         assert password not in output, output
         assert 'Traceback' not in output, output
+
+
+def _request(url, token=None):
+    """(status, body) of a GET, error statuses included."""
+    request = urllib.request.Request(
+        url, headers={'X-Auth-Token': token} if token else {})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read().decode()
+
+
+def _api(tmp_path, keystone_creds, database, service_password=None):
+    """A bootdoctor-api at debug level on ``database``; (process, url, log).
+
+    With ``service_password`` its [keystone_authtoken] password is that.
+    """
+    creds = copy.deepcopy(keystone_creds)
+    if service_password is not None:
+        creds['users']['bootdoctor']['password'] = service_password
+    process, port, log_path = test_api_abuse._server(
+        creds, types.SimpleNamespace(url=database), tmp_path, 60)
+    return process, 'http://127.0.0.1:%d' % port, log_path
+
+
+def _report(tmp_path, log_path):
+    """Touch the Guru Meditation trigger; the report's text."""
+    trigger = tmp_path / 'state' / guru.TRIGGER_NAME
+    since = len(log_path.read_text())
+    time.sleep(1.1)  # a new modification time, at one-second resolution
+    os.utime(trigger)
+    test_server.wait_for(
+        lambda: service.CONFIG_SECTION in log_path.read_text()[since:], 30,
+        'a Guru Meditation report')
+    time.sleep(1)  # the rest of the report
+    return log_path.read_text()[since:]
+
+
+def _option(report, group, name):
+    """An option's value as the report's bootdoctor configuration shows."""
+    ours = report.split(service.CONFIG_SECTION, 1)[1]
+    lines = ours.split('\n%s: \n' % group, 1)[1].splitlines()
+    for line in lines:
+        if not line.startswith('  '):
+            break
+        if line.startswith('  %s = ' % name):
+            return line.split(' = ', 1)[1]
+    raise AssertionError('no %s.%s in the report' % (group, name))
+
+
+def test_no_password_in_the_apis_output(tmp_path, keystone_creds, identity,
+                                        postgresql_url):
+    projects = keystone_creds['projects']
+    dataset = data.build(postgresql_url, projects['project-a'],
+                         projects['project-b'])
+    db_password = 'Db-Pw-%s' % uuid.uuid4().hex
+    # PostgreSQL trusts 127.0.0.1 here: the password is sent, not checked.
+    database = _with_password(postgresql_url, db_password)
+    service_password = keystone_creds['users']['bootdoctor']['password']
+    switch = delivery.PostgreSQLSwitch(postgresql_url)
+    process, url, log_path = _api(tmp_path, keystone_creds, database)
+    token = identity.token('a-member')
+    mine = dataset.of_project(projects['project-a'])[0]['instance_uuid']
+    answers = []
+    try:
+        for path in ('/v1/boots', '/v1/boots/%s' % mine,
+                     '/v1/boots/%s/events' % mine, '/v1/stats'):
+            answers.append(_request(url + path, token))
+        answers.append(_request(url + '/v1/boots', 'not-a-token'))
+        # The database goes away under the API and comes back.
+        switch.off()
+        for path in ('/v1/boots', '/v1/boots/%s' % mine, '/v1/stats'):
+            answers.append(_request(url + path, token))
+        answers.append(_request(url + '/v1/status',
+                                identity.token('admin')))
+        switch.on()
+        test_server.wait_for(
+            lambda: _request(url + '/v1/boots', token)[0] == 200, 30,
+            'the API reads again')
+        report = _report(tmp_path, log_path)
+    finally:
+        switch.close()
+        test_api_abuse._stop(process)
+    output = log_path.read_text()
+    statuses = [status for status, _ in answers]
+    print('bootdoctor-api: answers %s; %d log lines' % (
+        statuses, len(output.splitlines())))
+    assert statuses[:5] == [200, 200, 200, 200, 401]
+    assert 503 in statuses[5:8]
+    # The secrets were there to leak: in the configuration file.
+    config = (tmp_path / 'bootdoctor.conf').read_text()
+    assert db_password in config and service_password in config
+    # Debug logging, Keystone requests, an outage and a report later.
+    assert ' DEBUG ' in output and 'REQ: curl' in output
+    assert 'Guru Meditation' in report
+    for text in [output] + [body for _, body in answers]:
+        assert db_password not in text
+        assert service_password not in text
+    # The report names the secret options with their values masked.
+    assert _option(report, 'database', 'connection') == '***'
+    assert _option(report, 'keystone_authtoken', 'password') == '***'
+    assert _option(report, 'keystone_authtoken', 'username') == (
+        keystone_creds['users']['bootdoctor']['username'])
+
+
+def test_no_password_when_keystone_refuses_the_service_user(
+        tmp_path, keystone_creds, identity, sqlite_url):
+    password = 'Ks-Pw-%s' % uuid.uuid4().hex
+    process, url, log_path = _api(tmp_path, keystone_creds, sqlite_url,
+                                  service_password=password)
+    try:
+        answers = [_request(url + '/v1/boots', identity.token('a-member'))
+                   for _ in range(3)]
+        report = _report(tmp_path, log_path)
+    finally:
+        test_api_abuse._stop(process)
+    output = log_path.read_text()
+    statuses = [status for status, _ in answers]
+    print('bootdoctor-api with a wrong service password: answers %s' % (
+        statuses,))
+    # auth_token cannot validate tokens without its own.
+    assert all(status in (401, 503) for status in statuses), answers
+    assert 'REQ: curl' in output
+    assert password in (tmp_path / 'bootdoctor.conf').read_text()
+    for text in [output] + [body for _, body in answers]:
+        assert password not in text
+    assert _option(report, 'keystone_authtoken', 'password') == '***'
