@@ -297,6 +297,20 @@ class Connection:
         with self._read() as conn:
             return stats_mod.stats(conn, since, until, project_id, group_by)
 
+    @_translated
+    def metrics(self, since=None, until=None, project_id=None):
+        """What /metrics serves, in one read transaction.
+
+        :func:`bootdoctor.db.stats.stats` without percentiles, plus
+        ``histograms``: :func:`bootdoctor.db.stats.phase_histogram`.
+        """
+        with self._read() as conn:
+            result = stats_mod.stats(conn, since, until, project_id,
+                                     percentiles=False)
+            result['histograms'] = stats_mod.phase_histogram(
+                conn, since, until, project_id)
+            return result
+
     # Deployment state
 
     @engine.translated

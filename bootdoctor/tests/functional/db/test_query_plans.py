@@ -170,3 +170,29 @@ def test_stats_over_the_loaded_rows(loaded):
     spawning = result['phases']['spawning']
     assert spawning['count'] == result['total']
     assert 10 <= spawning['p50'] <= spawning['p95'] <= spawning['p99'] <= 113
+
+
+def test_metrics_read_indexes_only(loaded):
+    plans = _plans(loaded, lambda c: c.metrics(DAY[0], DAY[1]))
+    status_plan, _failures_plan, histogram_plan = plans
+    for plan in plans:
+        assert 'Seq Scan' not in plan, plan
+    assert 'Index Only Scan' in status_plan, status_plan
+    # One pass over the phase-first covering index: no sort, no
+    # durations leave the database.
+    assert 'Index Only Scan using ix_boot_phases_phase_created' in \
+        histogram_plan, histogram_plan
+    assert 'Sort' not in histogram_plan, histogram_plan
+
+
+def test_metrics_over_the_loaded_rows(loaded):
+    result = loaded.metrics(DAY[0], DAY[1])
+    spawning = result['histograms']['spawning']
+    assert spawning['count'] == result['total']
+    counts = [n for _bound, n in spawning['buckets']]
+    assert counts == sorted(counts)
+    # Spawning lasts 10 to 112 s (see the rows loaded above).
+    bucket = dict(spawning['buckets'])
+    assert bucket[5.0] == 0 and bucket[120.0] == spawning['count']
+    assert 10 * spawning['count'] <= spawning['sum'] <= \
+        113 * spawning['count']

@@ -14,6 +14,7 @@
 """The storage API on SQLite (the other backends: tests/functional/db)."""
 
 from bootdoctor.tests.unit.db import cases
+from bootdoctor.tests.unit.db import metrics_cases
 
 
 class TestObservations(cases.ObservationCases):
@@ -25,6 +26,10 @@ class TestRecords(cases.RecordCases):
 
 
 class TestStats(cases.StatsCases):
+    pass
+
+
+class TestMetrics(metrics_cases.MetricsCases):
     pass
 
 
