@@ -14,15 +14,20 @@
 
 Served only when [api] metrics_enabled is true, to callers allowed by
 bootdoctor:metrics:get. Every figure covers the boots created in the last
-[api] stats_default_window seconds, read from the same statistics as
-/v1/stats, so a scrape costs one statistics query:
+[api] stats_default_window seconds, counted by the database in one read
+transaction of grouped, indexed queries (no duration is read out of it).
+Because the window slides, every figure can go down between scrapes: the
+histogram is read as it is, for example
+``histogram_quantile(0.95, bootdoctor_boot_phase_duration_seconds_bucket)``,
+not through rate():
 
 - bootdoctor_boots{status}: boots by status;
 - bootdoctor_boot_failures{component}: failed or stuck boots by the
   component of their root cause;
-- bootdoctor_phase_duration_seconds{phase,quantile}: p50, p95 and p99 of
-  each phase's duration, and bootdoctor_phase_durations{phase} the number
-  of durations behind them;
+- bootdoctor_boot_phase_duration_seconds{phase}: a histogram of each
+  phase's duration (cumulative _bucket{le} counts, _sum and _count), over
+  fixed buckets from half a second to half an hour
+  (bootdoctor.db.stats.HISTOGRAM_BOUNDS);
 - bootdoctor_collector_last_message_timestamp_seconds{exchange} and
   bootdoctor_collector_messages_total{exchange}: collector liveness.
 """
@@ -39,12 +44,16 @@ from bootdoctor.db import types as db_types
 from bootdoctor.policies import metrics as metrics_policies
 
 CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8'
-QUANTILES = (('p50', '0.5'), ('p95', '0.95'), ('p99', '0.99'))
 
 
 def escape(value):
     return (str(value).replace('\\', '\\\\').replace('"', '\\"')
             .replace('\n', '\\n'))
+
+
+def bound(value):
+    """A bucket bound as the le label: 0.5, 1, 1800 (as Go writes them)."""
+    return '%g' % value
 
 
 def number(value):
@@ -59,17 +68,31 @@ class Exposition:
     def __init__(self):
         self.lines = []
 
+    def _sample(self, name, labels, value):
+        label_text = ','.join('%s="%s"' % (k, escape(v)) for k, v in labels)
+        self.lines.append('%s%s %s' % (
+            name, '{%s}' % label_text if label_text else '', number(value)))
+
     def family(self, name, kind, help_text, samples):
         self.lines.append('# HELP %s %s' % (name, help_text))
         self.lines.append('# TYPE %s %s' % (name, kind))
         for labels, value in samples:
-            if value is None:
-                continue
-            label_text = ','.join('%s="%s"' % (k, escape(v))
-                                  for k, v in labels)
-            self.lines.append('%s%s %s' % (
-                name, '{%s}' % label_text if label_text else '',
-                number(value)))
+            if value is not None:
+                self._sample(name, labels, value)
+
+    def histogram(self, name, help_text, series):
+        """series: (labels, [(bound, cumulative count)], count, sum)."""
+        self.lines.append('# HELP %s %s' % (name, help_text))
+        self.lines.append('# TYPE %s histogram' % name)
+        for labels, buckets, count, total in series:
+            labels = tuple(labels)
+            for upper, n in buckets:
+                self._sample(name + '_bucket',
+                             labels + (('le', bound(upper)),), n)
+            self._sample(name + '_bucket', labels + (('le', '+Inf'),),
+                         count)
+            self._sample(name + '_sum', labels, float(total))
+            self._sample(name + '_count', labels, count)
 
     def text(self):
         return '\n'.join(self.lines) + '\n'
@@ -89,17 +112,11 @@ def render(stats, heartbeats, window_s):
                'component of their root cause.',
                [((('component', item['component']),), item['count'])
                 for item in stats['failures']['by_component']])
-    phases = stats.get('phases') or {}
-    out.family('bootdoctor_phase_duration_seconds', 'gauge',
-               'Phase durations of boots created in the window: '
-               'quantiles.',
-               [((('phase', phase), ('quantile', q)), entry.get(key))
-                for phase, entry in phases.items()
-                for key, q in QUANTILES])
-    out.family('bootdoctor_phase_durations', 'gauge',
-               'Number of phase durations behind the quantiles.',
-               [((('phase', phase),), entry.get('count'))
-                for phase, entry in phases.items()])
+    out.histogram('bootdoctor_boot_phase_duration_seconds',
+                  'Phase durations of boots created in the window.',
+                  [((('phase', phase),), entry['buckets'], entry['count'],
+                    entry['sum'])
+                   for phase, entry in stats['histograms'].items()])
     out.family('bootdoctor_collector_last_message_timestamp_seconds',
                'gauge', 'Time of the newest notification a collector '
                'stored from each exchange (Unix seconds).',
@@ -125,8 +142,9 @@ def get_metrics():
     window_s = conf.api.stats_default_window
     until = timeutils.utcnow(with_timezone=True)
     since = until - datetime.timedelta(seconds=window_s)
-    text = render(storage.stats(since, until, None, None),
-                  storage.heartbeats(), window_s)
+    # Every project's boots: the rule is for operators and the service.
+    text = render(storage.metrics(since, until), storage.heartbeats(),
+                  window_s)
     return flask.Response(text, status=200, content_type=CONTENT_TYPE)
 
 

@@ -90,6 +90,11 @@ class Storage:
             return self.db.stats(since=since, until=until,
                                  project_id=project_id, group_by=group_by)
 
+    def metrics(self, since, until):
+        """Counts and phase histograms of every project's boots."""
+        with translated():
+            return self.db.metrics(since=since, until=until)
+
     def heartbeats(self):
         with translated():
             return self.db.heartbeats()

@@ -83,10 +83,16 @@ api_opts = [
              'more requests. Related options: default_limit.'),
     cfg.BoolOpt(
         'metrics_enabled', default=False,
-        help='Serve GET /metrics in the Prometheus text format (boots by '
-             'status, phase duration histograms, failures by component). '
-             'Access is controlled by the bootdoctor:metrics:get policy '
-             'rule; when false, /metrics answers 404.'),
+        help='Serve GET /metrics in the Prometheus text format: boots by '
+             'status (bootdoctor_boots), failures by component '
+             '(bootdoctor_boot_failures), a histogram of each phase\'s '
+             'duration (bootdoctor_boot_phase_duration_seconds, buckets '
+             'from 0.5 to 1800 seconds and +Inf) and collector liveness, '
+             'over the boots of every project created in the last '
+             'stats_default_window seconds. Access is controlled by the '
+             'bootdoctor:metrics:get policy rule; when false, /metrics '
+             'answers 404. Used by bootdoctor-api. Related options: '
+             'stats_default_window.'),
     cfg.IntOpt(
         'stats_default_window', default=86400, min=60,
         help='Seconds of history GET /v1/stats and GET /metrics cover '

@@ -12,11 +12,15 @@
 
 """/v1/boots/{uuid}/events, /v1/steps, /v1/stats, /v1/status, /metrics."""
 
+import collections
 import re
 
+from prometheus_client import parser as prom_parser
 import pytest
 
+from bootdoctor.api import metrics
 from bootdoctor import catalogue
+from bootdoctor.db import stats as db_stats
 from bootdoctor.tests.unit.api import conftest as c
 
 
@@ -160,6 +164,22 @@ class TestStatus:
 
 LINE = re.compile(r'^[a-z_]+(\{[a-z_]+="[^"]*"(,[a-z_]+="[^"]*")*\})? '
                   r'-?[0-9.e+-]+$')
+HISTOGRAM = 'bootdoctor_boot_phase_duration_seconds'
+
+
+def scrape(make_app):
+    app = make_app(metrics_enabled=True, stats_default_window=10 ** 9)
+    return app.get('/metrics', headers=c.ADMIN).text
+
+
+def phase_durations(dataset):
+    """{phase: [duration_s]} of every stored record."""
+    result = collections.defaultdict(list)
+    for record in dataset.records.values():
+        for name, span in (record.get('phases') or {}).items():
+            if (span or {}).get('duration_s') is not None:
+                result[name].append(span['duration_s'])
+    return result
 
 
 class TestMetrics:
@@ -184,8 +204,8 @@ class TestMetrics:
         errors = sum(1 for r in dataset.records.values()
                      if r['status'] == 'error')
         assert samples['bootdoctor_boots{status="error"}'] == errors
-        assert any(k.startswith('bootdoctor_phase_duration_seconds{')
-                   for k in samples)
+        assert samples[HISTOGRAM + '_count{phase="spawning"}'] > 0
+        assert not any('quantile=' in k for k in samples)
         assert 'bootdoctor_collector_messages_total{exchange="nova"}' in \
             samples
 
@@ -198,6 +218,54 @@ class TestMetrics:
             '/metrics', headers=c.who('service-project', 'service'),
             status=200)
 
+    def test_phase_durations_are_a_histogram(self, make_app, dataset):
+        families = {f.name: f for f in
+                    prom_parser.text_string_to_metric_families(
+                        scrape(make_app))}
+        family = families[HISTOGRAM]
+        assert family.type == 'histogram'
+        buckets = collections.defaultdict(dict)
+        totals = collections.defaultdict(dict)
+        for sample in family.samples:
+            phase = sample.labels['phase']
+            if sample.name == HISTOGRAM + '_bucket':
+                buckets[phase][sample.labels['le']] = sample.value
+            else:
+                totals[phase][sample.name[len(HISTOGRAM):]] = sample.value
+        assert list(buckets) == list(catalogue.PHASES)
+        bounds = ['%g' % b for b in db_stats.HISTOGRAM_BOUNDS] + ['+Inf']
+        assert bounds[:3] == ['0.5', '1', '2'] and bounds[-2] == '1800'
+        durations = phase_durations(dataset)
+        assert durations['spawning'], 'the dataset has spawning durations'
+        for phase in catalogue.PHASES:
+            values = durations.get(phase, [])
+            assert list(buckets[phase]) == bounds
+            assert buckets[phase] == {
+                le: sum(1 for v in values if v <= float(le))
+                for le in bounds}
+            assert totals[phase]['_count'] == len(values)
+            assert totals[phase]['_sum'] == pytest.approx(sum(values))
+
+    def test_the_whole_text_parses(self, make_app):
+        names = {f.name for f in prom_parser.text_string_to_metric_families(
+            scrape(make_app))}
+        assert {'bootdoctor_window_seconds', 'bootdoctor_boots',
+                'bootdoctor_boot_failures', HISTOGRAM} <= names
+
+    def test_histogram_exposition(self):
+        out = metrics.Exposition()
+        out.histogram('x_seconds', 'X.', [
+            ((('phase', 'spawning'),), [(0.5, 1), (1.0, 1), (1800.0, 3)],
+             4, 2000.25)])
+        assert out.text().splitlines() == [
+            '# HELP x_seconds X.',
+            '# TYPE x_seconds histogram',
+            'x_seconds_bucket{phase="spawning",le="0.5"} 1',
+            'x_seconds_bucket{phase="spawning",le="1"} 1',
+            'x_seconds_bucket{phase="spawning",le="1800"} 3',
+            'x_seconds_bucket{phase="spawning",le="+Inf"} 4',
+            'x_seconds_sum{phase="spawning"} 2000.25',
+            'x_seconds_count{phase="spawning"} 4']
+
     def test_label_values_are_escaped(self):
-        from bootdoctor.api import metrics
         assert metrics.escape('a"b\\c\nd') == 'a\\"b\\\\c\\nd'
