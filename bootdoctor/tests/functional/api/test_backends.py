@@ -25,6 +25,7 @@ from hypothesis import HealthCheck
 from hypothesis import settings
 from hypothesis import strategies as st
 from oslo_config import fixture as config_fixture
+from prometheus_client import parser as prom_parser
 import pytest
 import webtest
 
@@ -33,6 +34,7 @@ from bootdoctor.api import policy
 from bootdoctor.api import storage as api_storage
 from bootdoctor import catalogue
 from bootdoctor.db import api as db_api
+from bootdoctor.db import stats as db_stats
 from bootdoctor.tests.functional.db import servers
 from bootdoctor.tests.unit.api import conftest as c
 from bootdoctor.tests.unit.api import data
@@ -49,6 +51,8 @@ def backend(request, tmp_path_factory):
         fixture.config(state_path=str(tmp_path_factory.mktemp('s')))
         fixture.config(connection=url, group='database')
         fixture.config(auth_strategy='noauth', group='api')
+        fixture.config(metrics_enabled=True, stats_default_window=10 ** 9,
+                       group='api')
         connection = db_api.Connection(url)
         application = api_app.build_wsgi_app(
             conf, storage=api_storage.Storage(connection),
@@ -114,6 +118,26 @@ def test_events_and_stats(backend):
         headers=c.ADMIN).json
     assert stats['total'] == 2 * data.COPIES_PER_PROJECT
     assert stats['phases']
+
+
+def test_metrics_histograms(backend):
+    app, dataset = backend
+    text = app.get('/metrics', headers=c.ADMIN).text
+    (family,) = [f for f in prom_parser.text_string_to_metric_families(text)
+                 if f.name == 'bootdoctor_boot_phase_duration_seconds']
+    assert family.type == 'histogram'
+    samples = {(s.name, s.labels['phase'], s.labels.get('le')): s.value
+               for s in family.samples}
+    durations = dataset.phase_durations()
+    for phase in catalogue.PHASES:
+        values = durations.get(phase, [])
+        for bound in db_stats.HISTOGRAM_BOUNDS:
+            assert samples[(family.name + '_bucket', phase, '%g' % bound)] \
+                == sum(1 for v in values if v <= bound)
+        assert samples[(family.name + '_bucket', phase, '+Inf')] == \
+            samples[(family.name + '_count', phase, None)] == len(values)
+        assert samples[(family.name + '_sum', phase, None)] == \
+            pytest.approx(sum(values))
 
 
 TIMES = st.datetimes(

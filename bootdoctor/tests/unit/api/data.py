@@ -100,6 +100,15 @@ class Dataset:
         return [r for r in self.records.values()
                 if r['project_id'] == project_id]
 
+    def phase_durations(self):
+        """{phase: [duration_s]} of every stored record."""
+        result = {}
+        for record in self.records.values():
+            for name, span in (record.get('phases') or {}).items():
+                if (span or {}).get('duration_s') is not None:
+                    result.setdefault(name, []).append(span['duration_s'])
+        return result
+
     def with_traceback(self):
         """A real boot whose fault has a traceback."""
         for record in self.samples:

@@ -172,16 +172,6 @@ def scrape(make_app):
     return app.get('/metrics', headers=c.ADMIN).text
 
 
-def phase_durations(dataset):
-    """{phase: [duration_s]} of every stored record."""
-    result = collections.defaultdict(list)
-    for record in dataset.records.values():
-        for name, span in (record.get('phases') or {}).items():
-            if (span or {}).get('duration_s') is not None:
-                result[name].append(span['duration_s'])
-    return result
-
-
 class TestMetrics:
     def test_disabled_by_default(self, app):
         app.get('/metrics', headers=c.ADMIN, status=404)
@@ -235,7 +225,7 @@ class TestMetrics:
         assert list(buckets) == list(catalogue.PHASES)
         bounds = ['%g' % b for b in db_stats.HISTOGRAM_BOUNDS] + ['+Inf']
         assert bounds[:3] == ['0.5', '1', '2'] and bounds[-2] == '1800'
-        durations = phase_durations(dataset)
+        durations = dataset.phase_durations()
         assert durations['spawning'], 'the dataset has spawning durations'
         for phase in catalogue.PHASES:
             values = durations.get(phase, [])
