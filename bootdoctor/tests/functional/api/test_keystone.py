@@ -20,6 +20,11 @@ import uuid
 
 from keystoneauth1 import exceptions as ksa_exc
 import pytest
+import webtest
+
+from bootdoctor.api import wsgi_app
+from bootdoctor.tests.functional.api import conftest as api_conftest
+from bootdoctor.tests.unit.api import data
 
 
 def project(keystone_creds, name):
@@ -28,6 +33,41 @@ def project(keystone_creds, name):
 
 def a_boot(dataset, keystone_creds, name='project-a'):
     return dataset.of_project(project(keystone_creds, name))[0]
+
+
+def tracebacks(value):
+    """Every value of a "traceback" key anywhere in ``value``."""
+    if isinstance(value, dict):
+        return [item for key, child in value.items()
+                for item in ([child] if key == 'traceback' else [])
+                + tracebacks(child)]
+    if isinstance(value, list):
+        return [item for child in value for item in tracebacks(child)]
+    return []
+
+
+@pytest.fixture(scope='module')
+def own_events(keystone_creds, tmp_path_factory):
+    """(api, record): an API whose project-a has a real failed boot.
+
+    The copies in the shared dataset have no events, and its real boots
+    are in a project no seeded user belongs to, so this API's database
+    also holds the recorded streams stored again as boots of project-a:
+    a failed boot whose events carry a traceback, which project-a's own
+    member and reader may list.
+    """
+    tmp = tmp_path_factory.mktemp('api-keystone-events')
+    projects = keystone_creds['projects']
+    dataset = data.build('sqlite:///%s' % (tmp / 'bootdoctor.sqlite'),
+                         projects['project-a'], projects['project-b'])
+    loaded = data.load_in_project(dataset, projects['project-a'], str(tmp))
+    config = api_conftest.write_config(tmp / 'bootdoctor.conf',
+                                       keystone_creds, dataset, tmp / 'state')
+    application = wsgi_app.init_application(
+        {'BOOTDOCTOR_CONFIG_FILE': str(config)})
+    failed = next(r for r in loaded
+                  if (r.get('fault') or {}).get('traceback'))
+    return webtest.TestApp(application), failed
 
 
 class TestAuthentication:
@@ -186,8 +226,28 @@ class TestTracebacks:
                        headers=identity.headers('admin')).json
         assert body['fault']['traceback'] == failed['fault']['traceback']
 
-    def test_raw_events_only_for_admin(self, api, identity, dataset):
+    def test_raw_events_only_for_admin(self, api, identity, dataset,
+                                       own_events):
         sample = dataset.with_traceback()
         admin = api.get('/v1/boots/%s/events' % sample['instance_uuid'],
                         headers=identity.headers('admin')).json
         assert admin['events'] and all(e['raw'] for e in admin['events'])
+        # The same boot's events as a boot of project-a: raw payloads and
+        # tracebacks for the admin, neither for the project's own users.
+        events_api, failed = own_events
+        url = '/v1/boots/%s/events' % failed['instance_uuid']
+        admin = events_api.get(url, headers=identity.headers('admin')).json
+        assert admin['events'] and all(e['raw'] for e in admin['events'])
+        # What the project's users must not see is there for the admin.
+        assert any(t for t in tracebacks(
+            [{k: v for k, v in e.items() if k != 'raw'}
+             for e in admin['events']]))
+        for who in ('a-member', 'a-reader'):
+            response = events_api.get(url, headers=identity.headers(who))
+            events = response.json['events']
+            assert [e['message_id'] for e in events] == [
+                e['message_id'] for e in admin['events']], who
+            assert all('raw' not in e for e in events), who
+            found = tracebacks(events)
+            assert found and all(t is None for t in found), who
+            assert 'Traceback' not in response.text, who

@@ -117,6 +117,35 @@ class Dataset:
         raise LookupError('no sample boot with a traceback')
 
 
+def load_in_project(dataset, project_id, directory):
+    """Store the recorded streams again, as boots of ``project_id``.
+
+    The streams are rewritten (the samples' project and instance UUIDs
+    replaced) into ``directory`` and go through the real pipeline, so
+    these boots have events and raw notifications that the project's own
+    users may list. Returns their records, also added to the dataset.
+    """
+    connection = db_api.Connection(dataset.url)
+    loaded = []
+    try:
+        for path in streams():
+            with open(path, encoding='utf-8') as f:
+                text = f.read().replace(dataset.sample_project, project_id)
+            for sample in dataset.samples:
+                text = text.replace(sample['instance_uuid'], str(
+                    uuid.uuid5(uuid.NAMESPACE_URL, '%s/%s' % (
+                        project_id, sample['instance_uuid']))))
+            copy_path = os.path.join(directory, os.path.basename(path))
+            with open(copy_path, 'w', encoding='utf-8') as f:
+                f.write(text)
+            for record in load_stream(connection, copy_path):
+                dataset.records[record['instance_uuid']] = record
+                loaded.append(record)
+    finally:
+        connection.close()
+    return loaded
+
+
 def build(url, project_a, project_b):
     """Store the samples and their copies in the database at ``url``."""
     connection = db_api.Connection(url)
