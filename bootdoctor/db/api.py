@@ -297,7 +297,7 @@ class Connection:
         with self._read() as conn:
             return stats_mod.stats(conn, since, until, project_id, group_by)
 
-    @_translated
+    @engine.translated
     def metrics(self, since=None, until=None, project_id=None):
         """What /metrics serves, in one read transaction.
 
