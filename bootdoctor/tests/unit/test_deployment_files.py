@@ -10,11 +10,12 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-"""The files operators deploy: generator config and systemd units."""
+"""The files operators deploy: generator configs, uwsgi ini, systemd units."""
 
 import configparser
 from importlib import metadata
 import pathlib
+import re
 import shlex
 
 from oslo_config import generator
@@ -24,6 +25,8 @@ REPO = pathlib.Path(__file__).resolve().parents[3]
 ETC = REPO / 'etc'
 GENERATOR_CONF = ETC / 'bootdoctor' / 'bootdoctor-config-generator.conf'
 UNITS = sorted((ETC / 'systemd').glob('*.service'))
+UWSGI_INI = ETC / 'bootdoctor' / 'bootdoctor-uwsgi.ini'
+INSTALL_GUIDE = REPO / 'doc' / 'source' / 'install' / 'index.rst'
 
 
 def _generator_namespaces():
@@ -106,3 +109,63 @@ def test_unit_runs_a_shipped_command_with_shipped_files(unit):
         assert '--config-file' in command
         # SIGTERM to the main process only: it drains its listeners.
         assert parser.get('Service', 'KillMode') == 'mixed'
+
+
+def _data_files():
+    """{target directory: [source files]} from setup.cfg [files]."""
+    setup = configparser.ConfigParser(interpolation=None)
+    setup.read(REPO / 'setup.cfg')
+    found, target = {}, None
+    for line in setup.get('files', 'data_files').splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        if line.endswith('='):
+            target = line[:-1].strip()
+            found[target] = []
+        else:
+            found[target].append(line)
+    return found
+
+
+def test_every_file_of_etc_bootdoctor_is_installed():
+    # The systemd unit reads /etc/bootdoctor/bootdoctor-uwsgi.ini: the
+    # package must ship it, with both generator configs.
+    installed = _data_files().get('etc/bootdoctor', [])
+    for name in ('bootdoctor-config-generator.conf',
+                 'bootdoctor-policy-generator.conf',
+                 'bootdoctor-uwsgi.ini'):
+        assert 'etc/bootdoctor/%s' % name in installed, name
+    assert installed == sorted(
+        'etc/bootdoctor/%s' % p.name
+        for p in (ETC / 'bootdoctor').iterdir() if p.is_file())
+    for source in installed:
+        assert (REPO / source).is_file(), source
+
+
+def _uwsgi_option(name):
+    # uwsgi ini files repeat keys, so read the one wanted line by line.
+    values = [line.split('=', 1)[1].strip()
+              for line in UWSGI_INI.read_text().splitlines()
+              if line.split('=', 1)[0].strip() == name]
+    assert len(values) == 1, values
+    return values[0]
+
+
+def test_uwsgi_listens_where_the_install_guide_registers_the_endpoint():
+    host, _, port = _uwsgi_option('http-socket').rpartition(':')
+    # Every address: the endpoints name the controller, not localhost.
+    assert host in ('', '0.0.0.0', '[::]'), host
+    ports = set(re.findall(r'boot-diagnostics \w+ http://controller:(\d+)',
+                           INSTALL_GUIDE.read_text()))
+    assert ports == {port}
+
+
+def test_install_guide_sets_no_listen_options_for_uwsgi():
+    # [api] host and port are read by the development server only.
+    text = INSTALL_GUIDE.read_text()
+    blocks = re.findall(r'\[api\]\n((?:[ \t]+\S.*\n)+)', text)
+    assert blocks
+    for block in blocks:
+        keys = {line.split('=')[0].strip() for line in block.splitlines()}
+        assert not keys & {'host', 'port'}, block
