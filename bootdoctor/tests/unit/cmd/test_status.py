@@ -11,15 +11,15 @@
 # under the License.
 
 
-"""bootdoctor-status upgrade check, on a real SQLite database fed with
-the boot streams Nova itself emitted (tests/data/samples/recorded)."""
+"""bootdoctor-status upgrade check (bootdoctor.upgradecheck and the
+command), on a real SQLite database fed with the boot streams Nova itself
+emitted (tests/data/samples/recorded)."""
 
 import datetime
 import json
 import pathlib
 
 from oslo_config import cfg
-from oslo_upgradecheck import upgradecheck
 import pytest
 
 from bootdoctor.cmd import status
@@ -27,6 +27,7 @@ from bootdoctor import conf as bd_conf
 from bootdoctor.db import api as db_api
 from bootdoctor import notification
 from bootdoctor import tracker
+from bootdoctor import upgradecheck
 
 Code = upgradecheck.Code
 SAMPLES = (pathlib.Path(__file__).resolve().parents[2] / 'data' / 'samples'
@@ -78,7 +79,7 @@ def synced(conn):
 
 
 def _checks(conf, conn):
-    return status.Checks(conf, connection=conn, now=NOW)
+    return upgradecheck.Checks(conf, connection=conn, now=NOW)
 
 
 # Schema
@@ -192,10 +193,10 @@ def test_boot_that_never_reached_a_compute_is_not_judged(conf, synced):
 
 # The command
 
-def _write_conf(tmp_path, url):
+def _write_conf(tmp_path, url, default=''):
     path = tmp_path / 'bootdoctor.conf'
-    path.write_text('[DEFAULT]\nstate_path = %s\n[database]\n'
-                    'connection = %s\n' % (tmp_path, url))
+    path.write_text('[DEFAULT]\nstate_path = %s\n%s[database]\n'
+                    'connection = %s\n' % (tmp_path, default, url))
     return str(path)
 
 
@@ -225,3 +226,25 @@ def test_command_on_a_healthy_deployment_exits_success(tmp_path, capsys):
         'Database schema', 'Collector heartbeat', 'Task state updates',
         'Policy File JSON to YAML Migration']
     assert {c['result'] for c in report['checks']} == {Code.SUCCESS}
+
+
+def test_command_sets_up_logging_from_the_config(tmp_path, capsys):
+    # Like the other commands, through prepare_service: the log file the
+    # configuration names is opened, and the report stays on stdout.
+    log_file = tmp_path / 'status.log'
+    path = _write_conf(tmp_path, 'sqlite:///%s' % (tmp_path / 'new.sqlite'),
+                       default='log_file = %s\n' % log_file)
+    code = status.main(['--config-file', path, 'upgrade', 'check', '--json'],
+                       conf=cfg.ConfigOpts())
+    assert code == Code.FAILURE
+    assert log_file.exists()
+    report = json.loads(capsys.readouterr().out)
+    assert report['checks'][0]['check'] == 'Database schema'
+
+
+def test_command_knows_its_version(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        status.main(['--version'], conf=cfg.ConfigOpts())
+    assert exit_info.value.code == 0
+    captured = capsys.readouterr()
+    assert (captured.out + captured.err).strip()
