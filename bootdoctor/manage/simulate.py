@@ -14,10 +14,12 @@
 
 import argparse
 import collections
+import json
 import sys
 
 from oslo_messaging import opts as messaging_opts
 
+from bootdoctor.manage import replay
 from bootdoctor import simulator
 
 
@@ -60,6 +62,18 @@ def add_parsers(subparsers):
                              'e.g. notifications=test_notifications (the '
                              'topics are notifications and '
                              'versioned_notifications).')
+    parser.add_argument('--start', type=_time, metavar='TIMESTAMP',
+                        help='When the boots start (ISO 8601; naive times '
+                             'are UTC), for the times in the payloads and, '
+                             'with --output, the message times. Default: '
+                             'now.')
+    parser.add_argument('--output', metavar='FILE',
+                        help='Write the notifications to FILE as JSON Lines '
+                             '(what a notification listener receives, '
+                             'which bootdoctor-manage replay reads) instead '
+                             'of publishing them. Message n is dated '
+                             '--start plus n x 100 ms; with --seed and '
+                             '--start the file is reproducible.')
     parser.add_argument('--list', action='store_true',
                         help='List the scenarios and exit.')
     parser.set_defaults(func=simulate_command)
@@ -74,6 +88,14 @@ def _positive_int(text):
         raise argparse.ArgumentTypeError('%r is not a positive integer'
                                          % text)
     return value
+
+
+def _time(text):
+    try:
+        return replay.parse_time(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError('%r is not an ISO 8601 time'
+                                         % text)
 
 
 def configured_url(conf):
@@ -118,12 +140,20 @@ def simulate_command(conf, out=None):
         print('error: %s' % (exc.args[0] if exc.args else exc),
               file=sys.stderr)
         return 2
+    if args.output:
+        boots = simulator.plan(args.boots, names, seed=args.seed,
+                               start=args.start)
+        sent = write_stream(args.output, simulator.listener_views(
+            boots, args.concurrency, seed=args.seed, start=args.start))
+        summarise(boots, sent, None, out, written_to=args.output)
+        return 0
     url = args.transport_url or configured_url(conf)
     if not url:
         print('error: give --transport-url or set [oslo_messaging_'
               'notifications] transport_url', file=sys.stderr)
         return 2
-    boots = simulator.plan(args.boots, names, seed=args.seed)
+    boots = simulator.plan(args.boots, names, seed=args.seed,
+                           start=args.start)
     publisher = simulator.Publisher(url, exchanges=exchanges, topics=topics)
     try:
         sent = publisher.publish(
@@ -136,13 +166,29 @@ def simulate_command(conf, out=None):
     return 0
 
 
-def summarise(boots, sent, exchanges, out):
+def write_stream(path, views):
+    """Write listener views to ``path``, one JSON object a line."""
+    count = 0
+    with open(path, 'w', encoding='utf-8') as f:
+        for view in views:
+            f.write(json.dumps(view, sort_keys=True) + '\n')
+            count += 1
+    return count
+
+
+def summarise(boots, sent, exchanges, out, written_to=None):
     per_service = collections.Counter(
         e.service for b in boots for e in b.emissions)
-    print('Published %d notifications for %d boots.' % (sent, len(boots)),
-          file=out)
+    if written_to:
+        print('Wrote %d notifications for %d boots to %s.'
+              % (sent, len(boots), written_to), file=out)
+    else:
+        print('Published %d notifications for %d boots.'
+              % (sent, len(boots)), file=out)
     for service, count in sorted(per_service.items()):
-        print('  exchange %-12s %6d' % (exchanges[service], count), file=out)
+        where = 'service' if written_to else 'exchange'
+        name = service if written_to else exchanges[service]
+        print('  %s %-12s %6d' % (where, name, count), file=out)
     print('', file=out)
     print('%-36s  %-28s  %s' % ('instance', 'scenario', 'expected'),
           file=out)

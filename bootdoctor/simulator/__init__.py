@@ -136,6 +136,25 @@ def interleave(boots, concurrency=8, seed=None):
             active.pop(slot)
 
 
+def listener_views(boots, concurrency=8, seed=None, start=None,
+                   spacing=datetime.timedelta(milliseconds=100)):
+    """Yield the listener view of every message, as :func:`interleave` sends.
+
+    Message n (from 0) is dated ``start + n * spacing``; with a ``seed``
+    the message ids are reproducible too, so a seeded run with a fixed
+    ``start`` gives the same stream every time.
+    """
+    start = start or datetime.datetime.now(datetime.timezone.utc)
+    ids = random.Random(  # nosec B311  # test data, not secrets
+        'message-ids-%s' % seed) if seed is not None else None
+    for number, (_, emission) in enumerate(
+            interleave(boots, concurrency, seed=seed)):
+        yield listener_view(
+            emission,
+            message_id=templates.random_uuid(ids) if ids else None,
+            timestamp=start + number * spacing)
+
+
 def listener_view(emission, *, message_id=None, timestamp=None):
     """The dict an oslo.messaging notification endpoint receives.
 

@@ -12,6 +12,7 @@
 
 """The publisher, through oslo.messaging's in-memory fake transport."""
 
+import json
 import time
 import uuid
 
@@ -222,3 +223,30 @@ def test_simulate_command_refuses_bad_input(capsys):
     code, _, err = _run(['simulate', '--transport-url', 'fake://',
                          '--exchange', 'swift=x'], capsys)
     assert code == 2 and 'SERVICE=EXCHANGE' in err
+
+
+def test_simulate_command_writes_a_file_it_can_replay(tmp_path, capsys):
+    out = tmp_path / 'boots.jsonl'
+    code, summary, _ = _run(['simulate', '--output', str(out), '--boots',
+                             '2', '--scenario', 'no_valid_host', '--start',
+                             '2025-01-01T00:00:00'], capsys)
+    assert code == 0
+    assert 'Wrote 8 notifications for 2 boots to %s.' % out in summary
+    lines = [json.loads(line) for line in out.read_text().splitlines()]
+    assert len(lines) == 8
+    stamps = [line['metadata']['timestamp'] for line in lines]
+    assert stamps[0] == '2025-01-01 00:00:00'
+    assert stamps[1] == '2025-01-01 00:00:00.100000'
+    # No seed: fresh message ids every run.
+    assert len({line['metadata']['message_id'] for line in lines}) == 8
+    code = manage.main(['replay', '--strict', '--format', 'json', str(out)])
+    boots = json.loads(capsys.readouterr().out)['boots']
+    assert code == 0
+    assert [b['status'] for b in boots] == ['error', 'error']
+
+
+def test_simulate_command_refuses_a_bad_start(tmp_path, capsys):
+    with pytest.raises(SystemExit):
+        manage.main(['simulate', '--output', str(tmp_path / 'x.jsonl'),
+                     '--start', 'yesterday'])
+    assert 'ISO 8601' in capsys.readouterr().err
