@@ -59,6 +59,11 @@ def add_parsers(subparsers):
     parser.add_argument('--db', metavar='URL',
                         help='Store into this database (SQLAlchemy URL) '
                              'instead of an in-memory one.')
+    parser.add_argument('--diagnose-all', action='store_true',
+                        help='With the table format, print the diagnosis '
+                             'of every boot, not only of the failed and '
+                             'stuck ones (an active boot\'s shows its '
+                             'attempts, for example after a reschedule).')
     parser.add_argument('--strict', action='store_true',
                         help='Exit non-zero if any input was rejected.')
     parser.set_defaults(func=replay_command)
@@ -215,7 +220,7 @@ def replay_command(conf):
     else:
         print(report.boots_table(records))
         for record in records:
-            if record['status'] in ('error', 'stuck'):
+            if args.diagnose_all or record['status'] in ('error', 'stuck'):
                 print()
                 print(report.diagnosis_text(record))
     print('%d notifications read, %d duplicates, %d rejected, %d boots'
