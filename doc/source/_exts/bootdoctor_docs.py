@@ -24,7 +24,11 @@
     the catalogue tells apart by it.
 ``.. bootdoctor-replay:: path/to/stream.jsonl``
     The output of ``bootdoctor-manage replay`` on a stream, run at build
-    time, so the examples always show what the code says.
+    time, so the examples always show what the code says. ``:format:``
+    gives the output format, ``:now:`` the clock for stuck detection (an
+    ISO 8601 time, replay's ``--now``: a stall is only stuck once its
+    deadline has passed) and ``:diagnose-all:`` asks for the diagnosis of
+    every boot, not only of the failed and stuck ones.
 
 The catalogue is data in one place; these directives only render it.
 """
@@ -166,7 +170,9 @@ class Replay(SphinxDirective):
     """Run ``bootdoctor-manage replay`` and show what it printed."""
     required_arguments = 1
     has_content = False
-    option_spec = {'format': directives.unchanged}
+    option_spec = {'format': directives.unchanged,
+                   'now': directives.unchanged_required,
+                   'diagnose-all': directives.flag}
 
     def run(self):
         relative, path = self.env.relfn2path(self.arguments[0])
@@ -174,7 +180,12 @@ class Replay(SphinxDirective):
             raise self.error('no stream %s' % path)
         self.env.note_dependency(relative)
         command = [sys.executable, '-m', 'bootdoctor.cmd.manage', 'replay',
-                   '--format', self.options.get('format', 'table'), path]
+                   '--format', self.options.get('format', 'table')]
+        if 'now' in self.options:
+            command += ['--now', self.options['now']]
+        if 'diagnose-all' in self.options:
+            command.append('--diagnose-all')
+        command.append(path)
         result = subprocess.run(command, capture_output=True, text=True,
                                 timeout=120)
         if result.returncode != 0:
