@@ -63,7 +63,8 @@ def error_detail(response):
 
 def error_parameter(response):
     """The query parameter a 400 response names (bootdoctor-api's
-    ``error.parameter``), or None."""
+    ``error.parameter``), or None.
+    """
     try:
         body = response.json()
     except ValueError:

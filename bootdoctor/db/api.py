@@ -183,7 +183,8 @@ class Connection:
     @engine.translated
     def download_candidates(self, image_id, project_id, at, window):
         """The boots that may have received this image download: see
-        :func:`bootdoctor.db.observations.download_candidates`."""
+        :func:`bootdoctor.db.observations.download_candidates`.
+        """
         with self._read() as conn:
             return observations.download_candidates(
                 conn, image_id, project_id, at, window)
@@ -193,7 +194,8 @@ class Connection:
         """The boots an authentication of ``user_id`` at ``at`` may have
         given its token to: those whose first observation of that user
         lies after it, within ``window`` and not after the user's next
-        successful authentication."""
+        successful authentication.
+        """
         with self._read() as conn:
             until = at + window
             following = observations.next_successful_authentication(

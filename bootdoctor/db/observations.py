@@ -216,7 +216,8 @@ def download_candidates(conn, image_id, project_id, at, window):
 
 def next_successful_authentication(conn, user_id, after, until):
     """When ``user_id`` next authenticated successfully after ``after``
-    (up to ``until``), or None."""
+    (up to ``until``), or None.
+    """
     query = (sa.select(OBS.c.timestamp, OBS.c.data)
              .where(OBS.c.instance_uuid == models.NO_INSTANCE,
                     OBS.c.user_id == user_id,
@@ -233,7 +234,8 @@ def next_successful_authentication(conn, user_id, after, until):
 def authentication_candidates(conn, user_id, since, until):
     """The boots whose first observation naming ``user_id`` lies within
     [since, until]: those an authentication of that user at ``since`` may
-    have given its token to."""
+    have given its token to.
+    """
     earlier = OBS.alias('earlier')
     query = (
         sa.select(OBS.c.instance_uuid).distinct()

@@ -173,7 +173,8 @@ def _identity(own):
 
 def _user_start(own, identity):
     """When the boot's user first shows in it: the request that the
-    authentication before it gave a token to."""
+    authentication before it gave a token to.
+    """
     return next((o.timestamp for o in own
                  if o.user_id and o.user_id == identity['user_id']),
                 own[0].timestamp)

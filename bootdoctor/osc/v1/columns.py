@@ -57,7 +57,8 @@ def fault_text(fault):
 
 def step_count(record):
     """How many steps a boot has: those of the record, as the API sent
-    them, or the catalogue's count for a record without its steps."""
+    them, or the catalogue's count for a record without its steps.
+    """
     steps = (record or {}).get('steps')
     if isinstance(steps, list) and steps:
         return len(steps)
