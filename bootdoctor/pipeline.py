@@ -17,10 +17,11 @@ then call :func:`rebuild` for the instances they touched, so a boot record
 is always the tracker's function of everything stored for that instance.
 
 Collectors sharing a pool, or one collector's concurrent batches, may
-rebuild the same boot at once. Each rebuild runs under the boot's lock in
-storage (:meth:`bootdoctor.db.api.Connection.rebuild`): the second writer
-reads every observation the first had committed, so no record is ever
-saved from an older view than the one before it.
+rebuild the same boot at once. Each rebuild runs under the boots' locks in
+storage (:meth:`bootdoctor.db.api.Connection.rebuild_many`, up to
+``REBUILD_CHUNK`` boots in one transaction): the second writer reads every
+observation the first had committed, so no record is ever saved from an
+older view than the one before it.
 """
 
 import datetime
@@ -31,6 +32,11 @@ from bootdoctor import tracker
 # have received it: a build longer than this sees its download as another
 # boot's.
 DOWNLOAD_WINDOW = datetime.timedelta(hours=2)
+
+# How many boots one rebuild transaction takes: a batch's boots share
+# their locks, reads and commit; a replay of many boots holds no lock on
+# more than this many at a time.
+REBUILD_CHUNK = 100
 
 
 def affected(connection, observations):
@@ -72,10 +78,10 @@ def rebuild(connection, instance_uuids, *, now=None, deadlines=None):
                                     related=related)
 
     records = []
-    for uuid in sorted(set(instance_uuids)):
-        record = connection.rebuild(uuid, build, related_window)
-        if record is not None:
-            records.append(record)
+    uuids = sorted(set(instance_uuids))
+    for start in range(0, len(uuids), REBUILD_CHUNK):
+        records += connection.rebuild_many(
+            uuids[start:start + REBUILD_CHUNK], build, related_window)
     return records
 
 

@@ -39,11 +39,11 @@ import sqlalchemy as sa
 from bootdoctor.db import deployment
 from bootdoctor.db import engine
 from bootdoctor.db import exceptions
-from bootdoctor.db import locks
 from bootdoctor.db import migration
 from bootdoctor.db import models
 from bootdoctor.db import observations
 from bootdoctor.db import purge as purge_mod
+from bootdoctor.db import rebuilds
 from bootdoctor.db import records
 from bootdoctor.db import rejections
 from bootdoctor.db import stats as stats_mod
@@ -230,33 +230,35 @@ class Connection:
     @engine.translated
     @engine.retry(conflicts=True)
     def rebuild(self, instance_uuid, build, related_window):
-        """Rebuild one boot's record under its lock; return it.
+        """Rebuild one boot's record under its lock; return it or None.
 
-        In one write transaction: lock the boot, read its observations
-        and the related ones, call ``build(own, related)`` (None: no
-        record) and save what it returns. Two writers rebuilding the same
-        boot take turns, and the second reads every observation the first
-        had committed, so the stored record is never built from fewer
-        observations than were stored before it.
+        See :meth:`rebuild_many`.
+        """
+        with self._write() as conn:
+            built = rebuilds.rebuild(conn, [instance_uuid], build,
+                                     related_window)
+            return built[0] if built else None
+
+    @engine.translated
+    @engine.retry(conflicts=True)
+    def rebuild_many(self, instance_uuids, build, related_window):
+        """Rebuild these boots' records under their locks; return them.
+
+        In one write transaction: lock the boots, read their observations
+        and the related ones, call ``build(own, related)`` for each (None:
+        no record) and save what it returns (see
+        :func:`bootdoctor.db.rebuilds.rebuild`). Two writers rebuilding
+        the same boot take turns, and the second reads every observation
+        the first had committed, so the stored record is never built from
+        fewer observations than were stored before it.
 
         :param related_window: ``callable(own) -> [(image_ids, user_ids,
             since, until, kinds), ...]``, the related observations to read
             (see :func:`bootdoctor.db.observations.related`).
         """
         with self._write() as conn:
-            locks.lock(conn, instance_uuid)
-            own = observations.for_instance(conn, instance_uuid)
-            if not own:
-                return None
-            related = []
-            for images, users, since, until, kinds in related_window(own):
-                related += observations.related(conn, images, users, since,
-                                                until, kinds=kinds)
-            record = build(own, related)
-            if record is not None:
-                records.save(conn, [record.to_dict()],
-                             {instance_uuid: len(own)})
-            return record
+            return rebuilds.rebuild(conn, instance_uuids, build,
+                                    related_window)
 
     @engine.translated
     def get_record(self, instance_uuid, project_id=None, decode=True):

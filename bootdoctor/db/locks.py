@@ -15,6 +15,7 @@
 import sqlalchemy as sa
 
 from bootdoctor.db import models
+from bootdoctor.db import validation
 
 L = models.boot_locks
 
@@ -32,3 +33,24 @@ def lock(conn, instance_uuid):
     if conn.execute(query).first() is None:
         conn.execute(sa.insert(L).values(instance_uuid=instance_uuid))
         conn.execute(query).first()
+
+
+def lock_many(conn, instance_uuids):
+    """Lock the lock rows of several boots, in instance order.
+
+    Every writer takes its boots' locks in the same (sorted) order, so two
+    writers rebuilding overlapping sets of boots queue instead of
+    deadlocking. Missing rows are created as in :func:`lock`.
+    """
+    uuids = sorted(set(instance_uuids))
+    for chunk in validation.chunks(uuids):
+        query = (sa.select(L.c.instance_uuid)
+                 .where(L.c.instance_uuid.in_(chunk))
+                 .order_by(L.c.instance_uuid).with_for_update())
+        found = set(conn.execute(query).scalars())
+        missing = [u for u in chunk if u not in found]
+        if missing:
+            conn.execute(sa.insert(L), [{'instance_uuid': u}
+                                        for u in missing])
+            conn.execute(query.where(
+                L.c.instance_uuid.in_(missing))).all()

@@ -153,6 +153,89 @@ def for_instance(conn, instance_uuid):
         sa.select(OBS.c.data).where(OBS.c.instance_uuid == instance_uuid)))
 
 
+def for_instances(conn, instance_uuids):
+    """Every observation of each instance: ``{uuid: [obs in time order]}``.
+
+    One read per 500 instances; an instance with none maps to ``[]``.
+    """
+    uuids = sorted(set(instance_uuids))
+    if not all(uuids):
+        raise exceptions.InvalidFilter('instance_uuid', 'must not be empty')
+    rows = {uuid: [] for uuid in uuids}
+    for chunk in validation.chunks(uuids):
+        for row in conn.execute(sa.select(OBS.c.instance_uuid, OBS.c.data)
+                                .where(OBS.c.instance_uuid.in_(chunk))):
+            rows[row.instance_uuid].append(row)
+    return {uuid: _observations(found) for uuid, found in rows.items()}
+
+
+def related_many(conn, windows):
+    """:func:`related` for many boots at once: ``{key: [obs]}``.
+
+    ``windows`` maps a key (a boot) to its reads, ``[(image_ids, user_ids,
+    since, until, kinds), ...]`` as :func:`related` takes them (since and
+    until required). The reads of all boots are merged per key column into
+    runs of overlapping time ranges, one query per run, and each boot then
+    takes from the rows what its own reads would have returned; so the
+    result is the same as calling :func:`related` for each boot, and the
+    rows read are bounded by the union of the windows.
+    """
+    wanted = {column: [] for column in ('image_id', 'user_id')}
+    for key, reads in windows.items():
+        for images, users, since, until, kinds in reads:
+            for column, values in (('image_id', images), ('user_id', users)):
+                values = frozenset(v for v in values or () if v)
+                if values:
+                    wanted[column].append((since, until, values, kinds, key))
+    found = {key: {} for key in windows}
+    for column, reads in wanted.items():
+        for run in _runs(reads):
+            by_value = _read_run(conn, column, run)
+            for since, until, values, kinds, key in run:
+                for value in values:
+                    for row in by_value.get(value, ()):
+                        if (since <= row.timestamp <= until and
+                                (kinds is None or row.kind in kinds)):
+                            found[key][(row.data['message_id'],
+                                        row.data.get('instance_uuid'))] = row
+    return {key: _observations(rows.values()) for key, rows in found.items()}
+
+
+def _runs(reads):
+    """The reads grouped into runs whose time ranges overlap."""
+    run, end = [], None
+    for read in sorted(reads, key=lambda r: (r[0], r[1])):
+        if run and read[0] > end:
+            yield run
+            run, end = [], None
+        run.append(read)
+        end = read[1] if end is None else max(end, read[1])
+    if run:
+        yield run
+
+
+def _read_run(conn, column, run):
+    """Rows with no instance naming a value of the run, by that value."""
+    since = min(r[0] for r in run)
+    until = max(r[1] for r in run)
+    values = sorted(set().union(*(r[2] for r in run)))
+    kinds = None
+    if all(r[3] is not None for r in run):
+        kinds = sorted(set().union(*(r[3] for r in run)))
+    by_value = {}
+    for chunk in validation.chunks(values):
+        query = sa.select(OBS.c[column].label('value'), OBS.c.timestamp,
+                          OBS.c.kind, OBS.c.data).where(
+            OBS.c.instance_uuid == models.NO_INSTANCE,
+            OBS.c[column].in_(chunk),
+            OBS.c.timestamp >= since, OBS.c.timestamp <= until)
+        if kinds is not None:
+            query = query.where(OBS.c.kind.in_(kinds))
+        for row in conn.execute(query):
+            by_value.setdefault(row.value, []).append(row)
+    return by_value
+
+
 def related(conn, image_ids=(), user_ids=(), since=None, until=None,
             project_ids=None, kinds=None):
     """Observations with no instance that may belong to a boot.

@@ -63,3 +63,40 @@ def test_concurrent_rebuilds_keep_every_observation(connection):
     assert record['status'] == 'active'
     assert len(connection.observations_for(uuid)) == 3
     assert record == pipeline.rebuild(connection, [uuid])[0].to_dict()
+
+
+def test_overlapping_batch_rebuilds_all_succeed(connection):
+    # Two writers rebuild overlapping sets of boots, each given in its own
+    # order, both creating the boots' lock rows at first: they queue on
+    # the locks (taken in instance order), a lost race to create a lock
+    # row is retried, and neither writer sees an error.
+    uuids = [fakes.uuid(5000 + n) for n in range(40)]
+    connection.add_observations([fakes.parsed(fakes.obs(
+        'start-%d' % n, uuid, kind='instance.create.start', seconds=n,
+        state='building')) for n, uuid in enumerate(uuids)])
+    errors = []
+
+    def writer(order, rounds=15):
+        try:
+            for _ in range(rounds):
+                connection.rebuild_many(order, _slowly,
+                                        pipeline.related_window)
+        except Exception as exc:  # noqa: reported by the assertion below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=writer, args=(uuids[:30],)),
+               threading.Thread(target=writer,
+                                args=(list(reversed(uuids[10:])),))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    assert errors == []
+    assert not any(thread.is_alive() for thread in threads)
+    for uuid in uuids:
+        assert connection.get_record(uuid)['status'] == 'building'
+
+
+def _slowly(own, related):
+    time.sleep(0.002)
+    return tracker.build_record(own, related=related)

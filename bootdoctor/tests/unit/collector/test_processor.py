@@ -132,7 +132,7 @@ def test_a_batch_requeued_after_its_observations_still_builds(connection):
     # The observations commit, then saving the record fails: on
     # redelivery they are duplicates, and the record must still appear.
     boot = conftest.boot('success')
-    flaky = Flaky(connection, 'rebuild',
+    flaky = Flaky(connection, 'rebuild_many',
                   db_exc.DBUnavailable('server closed the connection'))
     processor = _processor(flaky)
     messages = [m for _, m in conftest.views(boot)]
@@ -150,13 +150,13 @@ def test_a_message_failing_alone_is_rejected_the_rest_stored(connection):
     class Picky(Flaky):
         def __getattr__(self, name):
             real = getattr(self._connection, name)
-            if name != 'rebuild':
+            if name != 'rebuild_many':
                 return real
 
-            def call(uuid, *args):
-                if uuid == bad.instance_uuid:
+            def call(uuids, *args):
+                if bad.instance_uuid in uuids:
                     raise RuntimeError('cannot read this one')
-                return real(uuid, *args)
+                return real(uuids, *args)
             return call
 
     processor = _processor(Picky(connection, None, None))
@@ -259,7 +259,7 @@ def test_percentiles():
 def test_a_batch_nothing_can_be_stored_of_goes_back(connection):
     class Broken(Flaky):
         def __getattr__(self, name):
-            if name in ('rebuild', 'add_rejection'):
+            if name in ('rebuild_many', 'add_rejection'):
                 def fail(*args, **kwargs):
                     raise RuntimeError('disk on fire')
                 return fail

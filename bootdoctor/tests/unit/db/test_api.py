@@ -15,6 +15,7 @@
 
 from bootdoctor.tests.unit.db import cases
 from bootdoctor.tests.unit.db import metrics_cases
+from bootdoctor.tests.unit.db import rebuild_cases
 
 
 class TestObservations(cases.ObservationCases):
@@ -42,4 +43,8 @@ class TestPurge(cases.PurgeCases):
 
 
 class TestSchema(cases.SchemaCases):
+    pass
+
+
+class TestRebuilds(rebuild_cases.RebuildCases):
     pass
