@@ -23,6 +23,7 @@ listed in :data:`KINDS`.
 
 import dataclasses
 import datetime
+import functools
 import types
 
 # Canonical kinds, per source service.
@@ -168,8 +169,7 @@ class Observation:
         return (self.timestamp, self.message_id, self.instance_uuid or '')
 
     def to_dict(self):
-        data = {f.name: getattr(self, f.name)
-                for f in dataclasses.fields(self)}
+        data = {name: getattr(self, name) for name in _field_names()}
         data['timestamp'] = self.timestamp.isoformat()
         data['fault'] = self.fault.to_dict() if self.fault else None
         data['details'] = _thaw(self.details)
@@ -188,6 +188,11 @@ class Observation:
             data['fault'] = Fault(**data['fault'])
         data['details'] = data.get('details') or {}
         return cls(**data)
+
+
+@functools.cache
+def _field_names():
+    return tuple(f.name for f in dataclasses.fields(Observation))
 
 
 def _thaw(value):

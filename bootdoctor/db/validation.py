@@ -21,13 +21,26 @@ strict mode would fail the whole transaction with a driver error).
 from bootdoctor.db import exceptions
 
 
+# {table: {column name: its length}} for the columns that have one.
+_LENGTHS = {}
+
+
+def _lengths(table):
+    lengths = _LENGTHS.get(table)
+    if lengths is None:
+        lengths = _LENGTHS[table] = {
+            column.name: column.type.length for column in table.c
+            if getattr(column.type, 'length', None) is not None}
+    return lengths
+
+
 def check_lengths(table, row, what):
     """Raise InvalidInput if a string in ``row`` overflows its column."""
+    lengths = _lengths(table)
     for name, value in row.items():
-        if not isinstance(value, str):
-            continue
-        length = getattr(table.c[name].type, 'length', None)
-        if length is not None and len(value) > length:
+        length = lengths.get(name)
+        if (length is not None and isinstance(value, str)
+                and len(value) > length):
             raise exceptions.InvalidInput(
                 '%s: %s.%s is %d characters long, at most %d are allowed'
                 % (what, table.name, name, len(value), length))

@@ -137,45 +137,84 @@ def check_json(value, path, max_depth, max_size):
     strings, values that are not JSON types, NaN or infinite numbers and
     strings holding lone surrogates (invalid UTF-8 on the wire). Errors
     about the whole value name ``path``; errors about a field name the
-    field (``payload.host``).
+    field (``payload.host``). A field's name is only spelt out for an
+    error: the walk keeps each item's parent and key instead.
     """
     size = 0
-    stack = [(value, '', 0)]
+    # (item, depth, where): where is None at the top, else (parent's
+    # where, key or index).
+    stack = [(value, 0, None)]
+    pop, push = stack.pop, stack.append
     while stack:
-        item, where, depth = stack.pop()
+        item, depth, where = pop()
         if depth > max_depth:
             raise ParseError('%s: nesting deeper than %d levels'
                              % (path, max_depth))
-        here = where or path
-        if isinstance(item, str):
+        kind = type(item)
+        if kind not in _PLAIN:
+            kind = _plain_kind(item, _where(path, where))
+        if kind is str:
             size += len(item) + 2
-            _check_text(item, here)
-        elif isinstance(item, dict):
+            if not item.isascii():
+                _check_text(item, _where(path, where))
+        elif kind is dict:
             size += 2
+            depth += 1
             for key, sub in item.items():
-                if not isinstance(key, str):
-                    raise ParseError('%s: object key %s is not a string'
-                                     % (here, describe(key)))
-                _check_text(key, here)
+                if type(key) is not str:
+                    if not isinstance(key, str):
+                        raise ParseError(
+                            '%s: object key %s is not a string'
+                            % (_where(path, where), describe(key)))
+                if not key.isascii():
+                    _check_text(key, _where(path, where))
                 size += len(key) + 3
-                stack.append((sub, '%s.%s' % (where, key) if where else key,
-                              depth + 1))
-        elif isinstance(item, list):
+                push((sub, depth, (where, key)))
+        elif kind is list:
             size += 2
+            depth += 1
             for i, sub in enumerate(item):
-                stack.append((sub, '%s[%d]' % (here, i), depth + 1))
-        elif isinstance(item, float):
+                push((sub, depth, (where, i)))
+        elif kind is float:
             size += 8
             if not math.isfinite(item):
-                raise ParseError('%s: not a finite number' % here)
-        elif item is None or isinstance(item, (bool, int)):
-            size += 4
+                raise ParseError('%s: not a finite number'
+                                 % _where(path, where))
         else:
-            raise ParseError('%s: %s is not a JSON value'
-                             % (here, type_name(item)))
+            size += 4
         if size > max_size:
             raise ParseError('%s: larger than %d bytes' % (path, max_size))
     return size
+
+
+def _where(path, where):
+    """The field's name (``payload.host``, ``a[2]``), or ``path`` at the
+    top.
+    """
+    parts = []
+    while where is not None:
+        where, key = where
+        parts.append(key)
+    if not parts:
+        return path
+    text = ''
+    for key in reversed(parts):
+        if isinstance(key, int):
+            text = '%s[%d]' % (text or path, key)
+        else:
+            text = '%s.%s' % (text, key) if text else key
+    return text
+
+
+_PLAIN = frozenset((str, dict, list, int, float, bool, type(None)))
+
+
+def _plain_kind(item, here):
+    """The JSON type a value of a subclass of one is walked as."""
+    for kind in (str, dict, list, bool, int, float):
+        if isinstance(item, kind):
+            return kind
+    raise ParseError('%s: %s is not a JSON value' % (here, type_name(item)))
 
 
 def _check_text(text, where):
@@ -190,6 +229,8 @@ def _check_text(text, where):
 # Context keys that carry credentials; their values are not kept.
 _SECRET_SUFFIXES = ('token', 'password', 'secret')
 REDACTED = '***'
+# The last letters of those suffixes, either case: a cheap first test.
+_SECRET_ENDS = frozenset('nNdDtT')
 
 
 def redact(value):
@@ -202,12 +243,21 @@ def redact(value):
     if isinstance(value, dict):
         result = {}
         for key, sub in value.items():
-            if (isinstance(sub, str) and sub and isinstance(key, str) and
+            kind = type(sub)
+            if kind is str:
+                if (sub and type(key) is str and key[-1:] in _SECRET_ENDS
+                        and key.lower().endswith(_SECRET_SUFFIXES)):
+                    sub = REDACTED
+            elif kind is dict or kind is list:
+                sub = redact(sub)
+            elif isinstance(sub, (dict, list)):
+                sub = redact(sub)
+            elif (isinstance(sub, str) and sub and isinstance(key, str) and
                     key.lower().endswith(_SECRET_SUFFIXES)):
-                result[key] = REDACTED
-            else:
-                result[key] = redact(sub)
+                sub = REDACTED
+            result[key] = sub
         return result
     if isinstance(value, list):
-        return [redact(sub) for sub in value]
+        return [redact(sub) if isinstance(sub, (dict, list)) else sub
+                for sub in value]
     return value

@@ -12,6 +12,7 @@
 
 """Bad input: each kind is a ParseError with a reason naming the field."""
 
+import collections
 import copy
 import datetime
 import json
@@ -264,6 +265,27 @@ def test_python_objects_are_refused():
     message['payload'][1] = 'one'
     assert reason(message) == \
         'payload: object key 1 is not a string'
+
+
+def test_errors_name_fields_inside_lists():
+    message = row()
+    message['payload']['tags'] = ['ok', {'inner': float('nan')}]
+    assert reason(message) == 'payload.tags[1].inner: not a finite number'
+
+
+def test_subclasses_of_json_types_are_walked_as_those_types():
+    # A decoder may hand over an OrderedDict or a str subclass; they are
+    # checked like the plain types, not refused.
+    class Text(str):
+        pass
+
+    message = row()
+    message['payload'] = collections.OrderedDict(message['payload'])
+    message['payload']['display_name'] = Text('vm-1')
+    message['payload']['nested'] = collections.OrderedDict(
+        bad=Text('x-\udcff'))
+    assert reason(message) == \
+        'payload.nested.bad: not valid UTF-8 (lone surrogate)'
 
 
 @pytest.mark.parametrize('text,expected', [
