@@ -21,7 +21,7 @@ from stevedore import extension
 
 from bootdoctor.osc.v1 import columns
 from bootdoctor.osc.v1 import common
-from bootdoctor.osc.v1 import report
+from bootdoctor import report
 
 LOG = logging.getLogger(__name__)
 
@@ -72,8 +72,8 @@ def record_columns(record):
         value = record[name]
         if name == 'step':
             value = columns.StepColumn(value,
-                                       columns.step_title(record, value),
-                                       columns.step_count(record))
+                                       report.step_title(record, value),
+                                       report.step_count(record))
         elif name in FIELD_FORMATTERS:
             value = FIELD_FORMATTERS[name](value)
         values.append(value)
@@ -193,8 +193,8 @@ class ReportFormatter(formatter_base.SingleFormatter):
             if hasattr(value, 'machine_readable'):
                 value = value.machine_readable()
             record[name] = value
-        stdout.write(report.render(
-            record, label=getattr(parsed_args, 'server', None)))
+        stdout.write(report.diagnosis_text(
+            record, label=getattr(parsed_args, 'server', None)) + '\n')
 
 
 class DiagnoseBoot(command.ShowOne):

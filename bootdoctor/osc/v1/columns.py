@@ -18,58 +18,14 @@ and renders a short, readable text for ``-f table|value|csv``
 (human_readable).
 """
 
-import shlex
-
 from cliff import columns
 
 # The catalogue is plain data (Python and YAML): the CLI may read it and
 # still need nothing but osc-lib.
 from bootdoctor import catalogue
+from bootdoctor import report
 
 PHASE_ORDER = catalogue.PHASES
-
-
-def duration(seconds):
-    """'1.5 s', '2 min 05 s', '1 h 02 min' or '' for None."""
-    if seconds is None:
-        return ''
-    seconds = float(seconds)
-    if seconds < 60:
-        return '%.1f s' % seconds
-    minutes, secs = divmod(int(round(seconds)), 60)
-    if minutes < 60:
-        return '%d min %02d s' % (minutes, secs)
-    hours, minutes = divmod(minutes, 60)
-    return '%d h %02d min' % (hours, minutes)
-
-
-def fault_text(fault):
-    """'Exception: message (code)' for a fault dict, '' for None."""
-    if not fault:
-        return ''
-    text = fault.get('exception') or 'Fault'
-    if fault.get('message'):
-        text += ': %s' % fault['message']
-    if fault.get('code'):
-        text += ' (code %s)' % fault['code']
-    return text
-
-
-def step_count(record):
-    """How many steps a boot has: those of the record, as the API sent
-    them, or the catalogue's count for a record without its steps.
-    """
-    steps = (record or {}).get('steps')
-    if isinstance(steps, list) and steps:
-        return len(steps)
-    return catalogue.STEP_COUNT
-
-
-def step_title(record, number):
-    for step in record.get('steps') or ():
-        if step.get('number') == number:
-            return step.get('title')
-    return None
 
 
 class StepColumn(columns.FormattableColumn):
@@ -89,14 +45,14 @@ class StepColumn(columns.FormattableColumn):
 
 class DurationColumn(columns.FormattableColumn):
     def human_readable(self):
-        return duration(self._value)
+        return report.duration(self._value)
 
 
 class FaultColumn(columns.FormattableColumn):
     """A Nova fault; the traceback only in machine formats."""
 
     def human_readable(self):
-        return fault_text(self._value)
+        return report.fault_text(self._value)
 
 
 class RootCauseColumn(columns.FormattableColumn):
@@ -104,7 +60,7 @@ class RootCauseColumn(columns.FormattableColumn):
         cause = self._value
         if not cause:
             return ''
-        text = fault_text(cause)
+        text = report.fault_text(cause)
         where = []
         if cause.get('step'):
             where.append('step %s' % cause['step'])
@@ -132,7 +88,7 @@ class AttemptsColumn(columns.FormattableColumn):
             line = '%d. %s %s' % (i, attempt.get('host') or '?',
                                   attempt.get('outcome') or '')
             if attempt.get('fault'):
-                line += ': %s' % fault_text(attempt['fault'])
+                line += ': %s' % report.fault_text(attempt['fault'])
             lines.append(line)
         return '\n'.join(lines)
 
@@ -157,10 +113,10 @@ class StepsColumn(columns.FormattableColumn):
 class PhasesColumn(columns.FormattableColumn):
     def human_readable(self):
         lines = []
-        for name, span in ordered_phases(self._value):
+        for name, span in report.ordered_phases(self._value):
             span = span or {}
             lines.append('%s: %s' % (
-                name, duration(span.get('duration_s')) or
+                name, report.duration(span.get('duration_s')) or
                 ('started' if span.get('started_at') else 'not reached')))
         return '\n'.join(lines)
 
@@ -174,7 +130,7 @@ class DiagnosisColumn(columns.FormattableColumn):
         for log in diagnosis.get('logs') or ():
             lines.append('log: %s:%s  %s' % (
                 log.get('host') or '?', log.get('path') or '?',
-                grep_command(log)))
+                report.grep_command(log)))
         for action in diagnosis.get('actions') or ():
             lines.append('next: %s' % action)
         for note in diagnosis.get('notes') or ():
@@ -185,27 +141,6 @@ class DiagnosisColumn(columns.FormattableColumn):
 class ListColumn(columns.FormattableColumn):
     def human_readable(self):
         return ', '.join(str(v) for v in self._value or ())
-
-
-def grep_command(log):
-    """The exact command that finds the boot in a log file.
-
-    The catalogue's patterns are fixed strings (a request id, ' ERROR ',
-    '|WARN|'), hence ``grep -F``; a value that is already a command is
-    kept as it is.
-    """
-    pattern = log.get('grep') or ''
-    path = log.get('path') or ''
-    if pattern.startswith(('grep ', 'zgrep ', 'journalctl ')):
-        return pattern
-    return 'grep -F %s %s' % (shlex.quote(pattern), shlex.quote(path))
-
-
-def ordered_phases(phases):
-    """(name, span) pairs in boot order, unknown phases last."""
-    known = [p for p in PHASE_ORDER if p in (phases or {})]
-    rest = [p for p in (phases or {}) if p not in PHASE_ORDER]
-    return [(name, phases[name]) for name in known + rest]
 
 
 def nested_lines(value, indent=''):

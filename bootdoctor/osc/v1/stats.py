@@ -25,6 +25,7 @@ from osc_lib.command import command
 
 from bootdoctor.osc.v1 import columns
 from bootdoctor.osc.v1 import common
+from bootdoctor import report
 
 GROUPS = ('host', 'phase', 'component')
 PERCENTILES = ('p50', 'p95', 'p99')
@@ -41,7 +42,7 @@ def _counts(mapping):
 def _phase_line(name, entry):
     entry = entry or {}
     parts = ['%s boots' % entry.get('count', 0)]
-    parts += ['%s %s' % (p, columns.duration(entry.get(p)) or '-')
+    parts += ['%s %s' % (p, report.duration(entry.get(p)) or '-')
               for p in PERCENTILES]
     return '%s: %s' % (name, ', '.join(parts))
 

@@ -18,8 +18,8 @@ import time
 from osc_lib.command import command
 
 from bootdoctor.client import exceptions
-from bootdoctor.osc.v1 import columns
 from bootdoctor.osc.v1 import common
+from bootdoctor import report
 
 EXIT_ACTIVE = 0
 EXIT_ERROR = 1
@@ -97,7 +97,7 @@ class WatchBoot(command.Command):
 def _new_steps(record, shown):
     """Lines for the steps reached (or failed) since the last poll."""
     lines = []
-    count = columns.step_count(record)
+    count = report.step_count(record)
     for step in record.get('steps') or ():
         state = step.get('state')
         number = step.get('number')
@@ -119,20 +119,20 @@ def _where(record):
         text += ' in %s' % record['phase']
     if record.get('step'):
         text += ' at step %s/%s' % (record['step'],
-                                    columns.step_count(record))
+                                    report.step_count(record))
     return text
 
 
 def _final(record, server):
     status = record.get('status')
-    took = columns.duration(record.get('duration_s'))
+    took = report.duration(record.get('duration_s'))
     if status == 'active':
         return 'Server %s is ACTIVE%s' % (
             server, ' after %s' % took if took else '')
     text = 'Boot of %s is %s' % (server, _where(record))
     cause = record.get('root_cause') or record.get('fault')
     if cause:
-        text += ': %s' % columns.fault_text(cause)
+        text += ': %s' % report.fault_text(cause)
     summary = (record.get('diagnosis') or {}).get('summary')
     if summary and not cause:
         text += ': %s' % summary

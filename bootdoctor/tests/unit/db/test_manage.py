@@ -132,7 +132,8 @@ def test_boot_show(capsys, config, stored):
     assert rc == 0 and json.loads(out) == stored[1]
     rc, out, _ = run(capsys, config, 'boot', 'show', fakes.uuid(2))
     assert rc == 0
-    assert out.startswith('Boot %s: ERROR' % fakes.uuid(2))
+    assert out.startswith('Boot of server %s\n' % fakes.uuid(2))
+    assert '\nStatus:   error\n' in out
     assert 'PortBindingFailed' in out
 
 

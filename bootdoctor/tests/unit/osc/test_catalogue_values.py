@@ -18,8 +18,8 @@ from bootdoctor import catalogue
 from bootdoctor.osc.v1 import boots
 from bootdoctor.osc.v1 import columns
 from bootdoctor.osc.v1 import common
-from bootdoctor.osc.v1 import report
 from bootdoctor.osc.v1 import watch
+from bootdoctor import report
 from bootdoctor.tests.unit.client import fakes
 from bootdoctor.tracker import record as tracker_record
 
@@ -40,14 +40,14 @@ def test_list_options_offer_exactly_those():
 
 
 def test_step_count_is_the_records():
-    assert columns.step_count(fakes.ERROR_RECORD) == len(
+    assert report.step_count(fakes.ERROR_RECORD) == len(
         fakes.ERROR_RECORD['steps'])
 
 
 @pytest.mark.parametrize('record', [{}, {'steps': []}, {'steps': None},
                                     None])
 def test_step_count_without_steps_is_the_catalogues(record):
-    assert columns.step_count(record) == catalogue.STEP_COUNT == len(
+    assert report.step_count(record) == catalogue.STEP_COUNT == len(
         catalogue.steps())
 
 
@@ -71,7 +71,7 @@ def test_step_column_without_a_count_uses_the_catalogue():
 
 
 def test_diagnose_counts_the_records_steps():
-    text = report.render(_thirty_steps(fakes.ERROR_RECORD))
+    text = report.diagnosis_text(_thirty_steps(fakes.ERROR_RECORD))
     assert 'Step:     12/30 Neutron binds the port' in text.splitlines()
 
 

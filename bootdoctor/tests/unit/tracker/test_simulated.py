@@ -124,7 +124,7 @@ def test_diagnose_all_prints_the_attempts_of_an_active_boot(capsys):
     assert 'Attempts' not in capsys.readouterr().out
     assert manage.main(['replay', '--diagnose-all', path]) == 0
     out = capsys.readouterr().out
-    assert 'ACTIVE' in out and 'Attempts' in out and '2. ' in out
+    assert 'Status:   active' in out and 'Attempts' in out and '2. ' in out
 
 
 def test_the_default_replay_is_the_recorded_streams_only():

@@ -11,8 +11,10 @@
 # under the License.
 
 
+import os
+
 from bootdoctor.osc.v1 import columns
-from bootdoctor.osc.v1 import report
+from bootdoctor import report
 from bootdoctor.tests.unit.client import fakes
 
 
@@ -30,13 +32,13 @@ def test_report_fits_80_columns_with_long_values():
                        notes=['set [notifications] notify_on_state_change '
                               '= vm_and_task_state in nova.conf ' * 3]))
     record['steps'][0]['title'] = 'A very long step title ' * 5
-    text = report.render(record, label='a-server-with-a-long-name')
+    text = report.diagnosis_text(record, label='a-server-with-a-long-name')
     assert max(len(line) for line in _lines(text)) <= 80
     assert '\nNotes\n' in text
 
 
 def test_report_sections_follow_the_record():
-    text = report.render(fakes.ERROR_RECORD)
+    text = report.diagnosis_text(fakes.ERROR_RECORD)
     headings = [line for line, under in zip(_lines(text), _lines(text)[1:])
                 if under and set(under) == {'-'}]
     assert headings == ['Summary', 'Root cause',
@@ -46,7 +48,8 @@ def test_report_sections_follow_the_record():
 
 
 def test_report_of_a_sparse_record():
-    text = report.render({'instance_uuid': fakes.UUID, 'status': 'building'})
+    text = report.diagnosis_text({'instance_uuid': fakes.UUID,
+                                  'status': 'building'})
     assert _lines(text) == [
         'Boot of server %s' % fakes.UUID,
         '=' * len('Boot of server %s' % fakes.UUID),
@@ -57,10 +60,10 @@ def test_report_nova_fault_shown_when_it_differs():
     record = fakes.record(root_cause=dict(
         fakes.ERROR_RECORD['root_cause'], exception='AgentDown',
         message='The Open vSwitch agent on compute-2 is down'))
-    text = report.render(record)
+    text = report.diagnosis_text(record)
     assert '  AgentDown: The Open vSwitch agent on compute-2 is down' in text
     assert '  Nova fault: PortBindingFailed' in text
-    assert 'Nova fault' not in report.render(fakes.ERROR_RECORD)
+    assert 'Nova fault' not in report.diagnosis_text(fakes.ERROR_RECORD)
 
 
 def test_command_lines_are_pasteable():
@@ -80,18 +83,18 @@ def test_command_lines_keep_unsplittable_commands():
 
 def test_grep_command():
     # The catalogue's patterns are fixed strings: '|WARN|' is literal.
-    assert columns.grep_command({'path': '/var/log/ovn/ovn-controller.log',
-                                 'grep': '|WARN|'}) == (
+    assert report.grep_command({'path': '/var/log/ovn/ovn-controller.log',
+                                'grep': '|WARN|'}) == (
         "grep -F '|WARN|' /var/log/ovn/ovn-controller.log")
-    assert columns.grep_command({'path': '/x', 'grep': 'zgrep -h a /x*'}) \
+    assert report.grep_command({'path': '/x', 'grep': 'zgrep -h a /x*'}) \
         == 'zgrep -h a /x*'
 
 
 def test_duration():
-    assert columns.duration(None) == ''
-    assert columns.duration(1.25) == '1.2 s'
-    assert columns.duration(125) == '2 min 05 s'
-    assert columns.duration(3725) == '1 h 02 min'
+    assert report.duration(None) == ''
+    assert report.duration(1.25) == '1.2 s'
+    assert report.duration(125) == '2 min 05 s'
+    assert report.duration(3725) == '1 h 02 min'
 
 
 def test_shell_words_are_verbatim():
@@ -117,7 +120,7 @@ def test_phases_in_boot_order():
         'block_device_mapping': {'duration_s': 3.0},
         'scheduling': {'duration_s': 1.0},
         'networking': {'duration_s': 2.0}})
-    text = report.render(record)
+    text = report.diagnosis_text(record)
     names = [line.split()[0] for line in
              text.split('Phases\n------\n')[1].splitlines()[:4]]
     assert names == ['scheduling', 'networking', 'block_device_mapping',
@@ -130,7 +133,7 @@ def test_long_step_titles_wrap_under_the_title():
     record = fakes.record()
     record['steps'][27]['title'] = ('nova-compute prepares the instance and '
                                     'calls the hypervisor driver')
-    lines = report.render(record).splitlines()
+    lines = report.diagnosis_text(record).splitlines()
     first = [i for i, line in enumerate(lines) if line.startswith('. 28 ')][0]
     assert lines[first].endswith('nova-compute prepares the instance and '
                                  'calls')
@@ -158,3 +161,20 @@ def test_every_catalogue_command_fits_80_columns():
         text = catalogue.render(command, **values)
         for line in report.command_lines(text, 80, '  '):
             assert len(line) <= 80, text
+
+
+def test_replay_prints_commands_that_paste(capsys):
+    # Replay's diagnosis once printed 'grep |WARN|' with no file, and cut
+    # long lines with '~': every log line is now a whole command.
+    from bootdoctor.cmd import manage
+    from bootdoctor.manage import replay
+    path = os.path.join(replay.BUNDLED, 'simulated',
+                        'port_binding_failure.jsonl')
+    assert manage.main(['replay', path]) == 0
+    out = capsys.readouterr().out
+    assert ("    grep -F '|WARN|' /var/log/ovn/ovn-controller.log\n" in out)
+    assert ("    grep -F ' ERROR ' "
+            "/var/log/neutron/neutron-openvswitch-agent.log\n" in out)
+    assert not [line for line in out.splitlines() if line.endswith('~')]
+    assert max(len(line) for line in out.splitlines()
+               if not line.startswith(('+-', '| '))) <= 80
