@@ -310,39 +310,55 @@ def run_collector(directory, rabbit, names, pool, database, workers,
     return (last[1] - first[1]) / (last[0] - first[0]), last[1] >= expect
 
 
-class Databases:
-    """One new database per run (PostgreSQL, or SQLite with --sqlite)."""
+def backend(args):
+    return 'sqlite' if args.sqlite else 'postgresql'
 
-    def __init__(self, args, directory):
-        self.args = args
+
+class Databases:
+    """New SQLite files or PostgreSQL databases, all dropped at the end.
+
+    The PostgreSQL databases are named ``<prefix>_<random>``.
+    """
+
+    def __init__(self, postgresql, directory, prefix='bootdoctor_bench'):
+        self.postgresql = postgresql
         self.directory = directory
+        self.prefix = prefix
         self.created = []
 
-    def new(self, name):
+    def new(self, backend, name):
+        """The URL of a new database ('sqlite' or 'postgresql'), at the
+        newest schema.
+        """
         from bootdoctor.db import api
-        if self.args.sqlite:
+        if backend == 'sqlite':
             url = 'sqlite:///%s/%s.sqlite' % (self.directory, name)
         else:
             import sqlalchemy as sa
-            dbname = 'bootdoctor_bench_%s' % uuid.uuid4().hex[:10]
-            engine = sa.create_engine(self.args.postgresql,
+            dbname = '%s_%s' % (self.prefix, uuid.uuid4().hex[:10])
+            engine = sa.create_engine(self.postgresql,
                                       isolation_level='AUTOCOMMIT')
             with engine.connect() as conn:
                 conn.exec_driver_sql('CREATE DATABASE %s' % dbname)
             engine.dispose()
-            self.created.append(dbname)
-            url = sa.engine.make_url(self.args.postgresql).set(
-                database=dbname).render_as_string(hide_password=False)
+            url = self.url_for(dbname)
         connection = api.Connection(url)
         connection.upgrade()
         connection.close()
         return url
 
+    def url_for(self, dbname):
+        """The URL of a PostgreSQL database, dropped at the end."""
+        import sqlalchemy as sa
+        self.created.append(dbname)
+        return sa.engine.make_url(self.postgresql).set(
+            database=dbname).render_as_string(hide_password=False)
+
     def drop(self):
         if not self.created:
             return
         import sqlalchemy as sa
-        engine = sa.create_engine(self.args.postgresql,
+        engine = sa.create_engine(self.postgresql,
                                   isolation_level='AUTOCOMMIT')
         with engine.connect() as conn:
             for name in self.created:
@@ -370,7 +386,7 @@ def drain(args, directory, databases):
         print('  bare batch listener (ack only): %.0f notifications/s'
               % bare, flush=True)
         for workers, pool in zip(args.workers, pools[1:]):
-            database = databases.new(pool.replace('-', '_'))
+            database = databases.new(backend(args), pool.replace('-', '_'))
             rate, finished = run_collector(
                 directory, args.rabbit, names, pool, database, workers,
                 sent, args.batch_size, args.limit)
@@ -394,7 +410,7 @@ def steady(args, directory, databases):
     names = Names('bench%s' % uuid.uuid4().hex[:8])
     pool = names.pool('steady')
     workers = max(args.workers)
-    database = databases.new('steady')
+    database = databases.new(backend(args), 'steady')
     config = write_config(directory, args.rabbit, names, pool, database,
                           workers, args.batch_size)
     log = os.path.join(directory, 'steady.log')
@@ -471,7 +487,7 @@ def main(argv=None):
         print('skipped: a server is not reachable (%s)' % why)
         return 0
     directory = tempfile.mkdtemp(prefix='bootdoctor-bench-')
-    databases = Databases(args, directory)
+    databases = Databases(args.postgresql, directory)
     results = {'count': args.count, 'cpus': os.cpu_count(),
                'database': 'sqlite' if args.sqlite else 'postgresql'}
     try:

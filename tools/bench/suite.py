@@ -56,53 +56,6 @@ import suite_ingest  # noqa: E402
 SECTIONS = ('ingest', 'freshness', 'query', 'growth', 'replay', 'fanout')
 
 
-class Databases:
-    """New SQLite files or PostgreSQL databases, all dropped at the end."""
-
-    def __init__(self, postgresql, directory):
-        self.postgresql = postgresql
-        self.directory = directory
-        self.created = []
-
-    def new(self, backend, name):
-        from bootdoctor.db import api
-        import sqlalchemy as sa
-        if backend == 'sqlite':
-            url = 'sqlite:///%s/%s.sqlite' % (self.directory, name)
-        else:
-            dbname = 'bootdoctor_suite_%s' % uuid.uuid4().hex[:10]
-            engine = sa.create_engine(self.postgresql,
-                                      isolation_level='AUTOCOMMIT')
-            with engine.connect() as conn:
-                conn.exec_driver_sql('CREATE DATABASE %s' % dbname)
-            engine.dispose()
-            self.created.append(dbname)
-            url = sa.engine.make_url(self.postgresql).set(
-                database=dbname).render_as_string(hide_password=False)
-        connection = api.Connection(url)
-        connection.upgrade()
-        connection.close()
-        return url
-
-    def url_for(self, dbname):
-        import sqlalchemy as sa
-        self.created.append(dbname)
-        return sa.engine.make_url(self.postgresql).set(
-            database=dbname).render_as_string(hide_password=False)
-
-    def drop(self):
-        if not self.created:
-            return
-        import sqlalchemy as sa
-        engine = sa.create_engine(self.postgresql,
-                                  isolation_level='AUTOCOMMIT')
-        with engine.connect() as conn:
-            for name in self.created:
-                conn.exec_driver_sql(
-                    'DROP DATABASE IF EXISTS %s WITH (FORCE)' % name)
-        engine.dispose()
-
-
 def machine():
     def first(path, key):
         try:
@@ -208,7 +161,8 @@ def main(argv=None):
             results = json.load(f)
     results['machine'] = machine()
     directory = tempfile.mkdtemp(prefix='bootdoctor-suite-')
-    databases = Databases(args.postgresql, directory)
+    databases = suite_ingest.collector_bench().Databases(
+        args.postgresql, directory, prefix='bootdoctor_suite')
     sections = {
         'ingest': lambda: suite_ingest.ingest(args, databases, directory),
         'freshness': lambda: suite_ingest.steady(args, databases,

@@ -303,17 +303,11 @@ def ingest(args, databases, directory):
 def steady(args, databases, directory):
     """Publish-to-record delay at a steady rate (collector_bench's)."""
     cb = collector_bench()
-
-    class Adapter:
-        # collector_bench's Databases.new takes only a name.
-        def new(self, name):
-            return databases.new('postgresql', name)
-
     options = cb.parse_args([
         '--rate', str(args.rate), '--duration', str(args.duration),
         '--workers', '1', '--publishers', str(args.publishers),
         '--batch-size', str(args.batch_size), '--rabbit', args.rabbit])
-    return cb.steady(options, directory, Adapter())
+    return cb.steady(options, directory, databases)
 
 
 def remove_tree(directory):
