@@ -18,8 +18,9 @@ diagnosis, API, CLI and documentation read them from here; nothing else
 hard-codes a step number, a log path or a component name.
 
 The data is checked when it is first loaded: a step or component that
-breaks the schema below raises :class:`CatalogueError` naming every
-problem, so a bad edit fails at once rather than in a diagnosis.
+breaks the schema (:mod:`bootdoctor.catalogue.validation`) raises
+:class:`CatalogueError` naming every problem, so a bad edit fails at once
+rather than in a diagnosis.
 
 Evidence matchers (``Step.evidence``) are mappings with a ``kind`` (one of
 :data:`bootdoctor.observation.KINDS`) and optional observation attributes
@@ -36,39 +37,20 @@ keeps those it has no value for. ``<pid>``-style words are for a human.
 import dataclasses
 import functools
 import os
-import string
 
 import yaml
 
-from bootdoctor import observation as obs
+from bootdoctor.catalogue import validation
 
-PHASES = ('scheduling', 'networking', 'block_device_mapping', 'spawning')
-CHANNELS = ('REST', 'rpc.call', 'rpc.cast', 'DB', 'hypervisor')
-HOST_ROLES = ('client', 'controller', 'compute', 'network', 'storage')
-# Boot traits that make a step not apply (Step.skipped_when).
-TRAITS = ('boot_from_volume', 'no_volumes')
-PLACEHOLDERS = ('instance_uuid', 'request_id', 'host', 'node', 'project_id',
-                'image_id')
-STEP_COUNT = 29
-# Observation.details keys an evidence matcher may test, besides the
-# Observation attributes themselves.
-DETAIL_KEYS = ('image_id', 'display_name', 'reservation_id', 'port_id',
-               'vif_type', 'port_status', 'binding_host', 'volume_id',
-               'volume_status', 'bytes_sent', 'image_size', 'outcome',
-               'boot_from_volume')
-_OBSERVATION_FIELDS = frozenset(
-    f.name for f in dataclasses.fields(obs.Observation)
-    if f.name not in ('fault', 'details'))
-_MATCH_KEYS = _OBSERVATION_FIELDS | frozenset(DETAIL_KEYS)
-_STEP_KEYS = {'number', 'title', 'phase', 'components', 'channel',
-              'description', 'modern', 'evidence', 'skipped_when',
-              'failures', 'tools', 'actions'}
-_STEP_REQUIRED = {'number', 'title', 'phase', 'components', 'channel',
-                  'description'}
-_FAILURE_KEYS = {'summary', 'exceptions', 'component', 'actions',
-                 'messages', 'modules'}
-_COMPONENT_KEYS = {'name', 'title', 'host', 'service', 'logs', 'actions'}
-_LOG_KEYS = {'host', 'path', 'grep'}
+# The vocabulary of the schema, defined with its checks.
+PHASES = validation.PHASES
+CHANNELS = validation.CHANNELS
+HOST_ROLES = validation.HOST_ROLES
+TRAITS = validation.TRAITS
+PLACEHOLDERS = validation.PLACEHOLDERS
+STEP_COUNT = validation.STEP_COUNT
+DETAIL_KEYS = validation.DETAIL_KEYS
+_OBSERVATION_FIELDS = validation.OBSERVATION_FIELDS
 _HERE = os.path.dirname(os.path.abspath(__file__))
 
 
@@ -211,171 +193,48 @@ def _freeze_map(value):
     return _FrozenMap(value)
 
 
-def _keys(where, item, allowed, required, problems):
-    if not isinstance(item, dict):
-        problems.append('%s: expected a mapping' % where)
-        return False
-    missing = sorted(required - item.keys())
-    unknown = sorted(item.keys() - allowed)
-    if missing:
-        problems.append('%s: missing %s' % (where, ', '.join(missing)))
-    if unknown:
-        problems.append('%s: unknown key(s) %s' % (where, ', '.join(unknown)))
-    return not missing
-
-
-def _placeholder_problems(where, text):
-    if not isinstance(text, str):
-        return ['%s: expected text, got %r' % (where, text)]
-    try:
-        fields = [(name, spec, conv) for _, name, spec, conv
-                  in string.Formatter().parse(text) if name is not None]
-    except ValueError as exc:
-        return ['%s: malformed placeholder in %r (%s)' % (where, text, exc)]
-    return ['%s: unknown placeholder {%s} in %r' % (where, name, text)
-            for name, spec, conv in fields
-            if name not in PLACEHOLDERS or spec or conv]
-
-
 def build_components(data):
     """Components from parsed components.yaml data; CatalogueError if bad."""
-    problems, result = [], {}
-    for index, item in enumerate(data or ()):
-        where = 'component #%d' % (index + 1)
-        if not _keys(where, item, _COMPONENT_KEYS,
-                     {'name', 'title', 'host'}, problems):
-            continue
-        name = item['name']
-        where = 'component %s' % name
-        if name in result:
-            problems.append('%s: defined twice' % where)
-        if item['host'] not in HOST_ROLES:
-            problems.append('%s: host %r not in %s'
-                            % (where, item['host'], HOST_ROLES))
-        logs = []
-        for n, log in enumerate(item.get('logs') or ()):
-            lwhere = '%s log #%d' % (where, n + 1)
-            if not _keys(lwhere, log, _LOG_KEYS, _LOG_KEYS, problems):
-                continue
-            if log['host'] not in HOST_ROLES:
-                problems.append('%s: host %r not in %s'
-                                % (lwhere, log['host'], HOST_ROLES))
-            problems += _placeholder_problems(lwhere, log['path'])
-            problems += _placeholder_problems(lwhere, log['grep'])
-            logs.append(Log(component=name, **log))
-        actions = tuple(item.get('actions') or ())
-        for action in actions:
-            problems += _placeholder_problems(where + ' action', action)
-        result[name] = Component(
-            name=name, title=item['title'], host=item['host'],
-            service=item.get('service'), logs=tuple(logs), actions=actions)
+    problems = validation.component_problems(data)
     if problems:
         raise CatalogueError('components.yaml', problems)
+    result = {}
+    for item in data or ():
+        name = item['name']
+        result[name] = Component(
+            name=name, title=item['title'], host=item['host'],
+            service=item.get('service'),
+            logs=tuple(Log(component=name, **log)
+                       for log in item.get('logs') or ()),
+            actions=tuple(item.get('actions') or ()))
     return result
 
 
-def _matcher_problems(where, matcher):
-    if not isinstance(matcher, dict) or 'kind' not in matcher:
-        return ['%s: a matcher is a mapping with a kind' % where]
-    problems = []
-    if matcher['kind'] not in obs.KINDS:
-        problems.append('%s: unknown kind %r' % (where, matcher['kind']))
-    for key, value in matcher.items():
-        if key != 'kind' and key not in _MATCH_KEYS:
-            problems.append('%s: %r is neither an observation attribute '
-                            'nor a known details key' % (where, key))
-        values = value if isinstance(value, list) else [value]
-        if not all(v is None or isinstance(v, (str, int, bool))
-                   for v in values):
-            problems.append('%s: bad value %r for %s' % (where, value, key))
-    return problems
-
-
-def _build_failure(where, number, data, components, seen, problems):
-    if not _keys(where, data, _FAILURE_KEYS, {'summary'}, problems):
-        return None
-    failure = Failure(
+def _failure(data):
+    return Failure(
         summary=data['summary'],
         exceptions=tuple(data.get('exceptions') or ()),
         component=data.get('component'),
         actions=tuple(data.get('actions') or ()),
         messages=tuple(data.get('messages') or ()),
         modules=tuple(data.get('modules') or ()))
-    if failure.component is not None and failure.component not in components:
-        problems.append('%s: unknown component %r' % (where,
-                                                      failure.component))
-    for name in failure.exceptions:
-        if not (isinstance(name, str) and name.isidentifier()):
-            problems.append('%s: %r is not an exception class name'
-                            % (where, name))
-        elif name in seen:
-            problems.append('%s: %s already listed under step %d'
-                            % (where, name, seen[name]))
-        else:
-            seen[name] = number
-    for text in (failure.summary,) + failure.actions:
-        problems += _placeholder_problems(where, text)
-    return failure
 
 
 def build_steps(data, components):
     """Steps from parsed steps.yaml data; CatalogueError if bad."""
-    problems, result, seen = [], [], {}
-    for index, item in enumerate(data or ()):
-        where = 'step #%d' % (index + 1)
-        if not _keys(where, item, _STEP_KEYS, _STEP_REQUIRED, problems):
-            continue
-        where = 'step %s' % item['number']
-        if item['number'] != index + 1:
-            problems.append('%s: found where step %d belongs'
-                            % (where, index + 1))
-        if item['phase'] not in PHASES:
-            problems.append('%s: phase %r not in %s'
-                            % (where, item['phase'], PHASES))
-        if item['channel'] not in CHANNELS:
-            problems.append('%s: channel %r not in %s'
-                            % (where, item['channel'], CHANNELS))
-        if not item['components']:
-            problems.append('%s: names no component' % where)
-        for name in item['components'] or ():
-            if name not in components:
-                problems.append('%s: unknown component %r' % (where, name))
-        evidence = item.get('evidence') or ()
-        for n, matcher in enumerate(evidence):
-            problems += _matcher_problems('%s evidence #%d' % (where, n + 1),
-                                          matcher)
-        for trait in item.get('skipped_when') or ():
-            if trait not in TRAITS:
-                problems.append('%s: unknown trait %r' % (where, trait))
-        failures = tuple(
-            f for f in (_build_failure('%s failure #%d' % (where, n + 1),
-                                       item['number'], f, components, seen,
-                                       problems)
-                        for n, f in enumerate(item.get('failures') or ()))
-            if f is not None)
-        texts = [item['title'], item['description'], item.get('modern') or '']
-        texts += list(item.get('tools') or ())
-        texts += list(item.get('actions') or ())
-        for text in texts:
-            problems += _placeholder_problems(where, text)
-        if problems:
-            continue
-        result.append(Step(
-            number=item['number'], title=item['title'],
-            phase=item['phase'], components=tuple(item['components']),
-            channel=item['channel'], description=item['description'],
-            modern=item.get('modern'),
-            evidence=tuple(_freeze_map(e) for e in evidence),
-            skipped_when=tuple(item.get('skipped_when') or ()),
-            failures=failures,
-            tools=tuple(item.get('tools') or ()),
-            actions=tuple(item.get('actions') or ())))
-    if not problems and len(result) != STEP_COUNT:
-        problems.append('expected %d steps, found %d'
-                        % (STEP_COUNT, len(result)))
+    problems = validation.step_problems(data, components)
     if problems:
         raise CatalogueError('steps.yaml', problems)
-    return tuple(result)
+    return tuple(Step(
+        number=item['number'], title=item['title'],
+        phase=item['phase'], components=tuple(item['components']),
+        channel=item['channel'], description=item['description'],
+        modern=item.get('modern'),
+        evidence=tuple(_freeze_map(e) for e in item.get('evidence') or ()),
+        skipped_when=tuple(item.get('skipped_when') or ()),
+        failures=tuple(_failure(f) for f in item.get('failures') or ()),
+        tools=tuple(item.get('tools') or ()),
+        actions=tuple(item.get('actions') or ())) for item in data)
 
 
 @functools.lru_cache(maxsize=None)

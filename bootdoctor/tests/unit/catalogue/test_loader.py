@@ -129,6 +129,11 @@ def test_every_problem_is_reported_at_once():
     ([{'name': 'a', 'title': 'A', 'host': 'compute',
        'logs': [{'host': 'compute', 'path': '/var/log/a.log'}]}],
      'component a log #1: missing grep'),
+    # Once a TypeError from Log(), not a CatalogueError naming the key.
+    ([{'name': 'a', 'title': 'A', 'host': 'compute',
+       'logs': [{'host': 'compute', 'path': '/x', 'grep': 'g',
+                 'level': 'ERROR'}]}],
+     'component a log #1: unknown key(s) level'),
     ([{'name': 'a', 'title': 'A', 'host': 'compute',
        'logs': [{'host': 'compute', 'path': '/x', 'grep': '{instance}'}]}],
      'unknown placeholder {instance}'),
@@ -140,6 +145,21 @@ def test_bad_component_data_is_rejected(data, expected):
         catalogue.build_components(data)
     assert expected in str(info.value)
     assert str(info.value).startswith('components.yaml: ')
+
+
+def test_the_checks_return_every_problem_without_raising():
+    from bootdoctor.catalogue import validation
+    component = {'name': 'a', 'title': 'A', 'host': 'compute'}
+    assert validation.component_problems([component]) == []
+    assert validation.step_problems(_steps(), {'nova-compute'}) == []
+    assert validation.step_problems(
+        _steps(**{'2': {'phase': 'x'}})[:28], {'nova-compute'}) == [
+        "step 2: phase 'x' not in %s" % (catalogue.PHASES,)]
+    assert validation.component_problems([component] * 2) == [
+        'component a: defined twice']
+    # The package's vocabulary is the checks'.
+    assert catalogue.PHASES is validation.PHASES
+    assert catalogue.STEP_COUNT == validation.STEP_COUNT == 29
 
 
 def test_unreadable_or_malformed_files_raise_catalogue_error(tmp_path,
