@@ -31,6 +31,7 @@
     every boot, not only of the failed and stuck ones.
 
 The catalogue is data in one place; these directives only render it.
+bootdoctor/tests/unit/docs/ builds small projects with them.
 """
 
 import os
