@@ -19,6 +19,7 @@ import sys
 
 from oslo_messaging import opts as messaging_opts
 
+from bootdoctor.manage import db as manage_db
 from bootdoctor.manage import replay
 from bootdoctor import simulator
 
@@ -35,7 +36,7 @@ def add_parsers(subparsers):
                              'rabbit://guest:guest@127.0.0.1:5672/. Default: '
                              '[oslo_messaging_notifications] transport_url, '
                              'else [DEFAULT] transport_url.')
-    parser.add_argument('--boots', type=_positive_int, default=14,
+    parser.add_argument('--boots', type=manage_db.positive, default=14,
                         metavar='N', help='How many boots (default 14).')
     parser.add_argument('--rate', type=float, default=0, metavar='R',
                         help='Notifications per second; 0 (default) sends '
@@ -44,7 +45,7 @@ def add_parsers(subparsers):
                         help='A scenario, or "mix" for every scenario in '
                              'turn (the default). May be repeated. '
                              'See --list.')
-    parser.add_argument('--concurrency', type=_positive_int, default=8,
+    parser.add_argument('--concurrency', type=manage_db.positive, default=8,
                         metavar='C',
                         help='Boots in flight at once, whose messages '
                              'interleave (default 8).')
@@ -77,17 +78,6 @@ def add_parsers(subparsers):
     parser.add_argument('--list', action='store_true',
                         help='List the scenarios and exit.')
     parser.set_defaults(func=simulate_command)
-
-
-def _positive_int(text):
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError('%r is not a positive integer'
-                                         % text)
-    return value
 
 
 def _time(text):

@@ -169,9 +169,11 @@ class ListBoot(command.Lister):
 class ShowBoot(command.ShowOne):
     """Show the boot record of a server: steps, attempts, fault, cause."""
 
+    verb = 'show'
+
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
-        return common.add_server_argument(parser, 'show')
+        return common.add_server_argument(parser, self.verb)
 
     def take_action(self, parsed_args):
         client = self.app.client_manager.boot
@@ -197,12 +199,14 @@ class ReportFormatter(formatter_base.SingleFormatter):
             record, label=getattr(parsed_args, 'server', None)) + '\n')
 
 
-class DiagnoseBoot(command.ShowOne):
+class DiagnoseBoot(ShowBoot):
     """Explain a server's boot: steps, phases, attempts, root cause, logs.
 
     The default output is a report readable in an 80-column terminal;
     -f json or -f yaml give the same record as data.
     """
+
+    verb = 'diagnose'
 
     @property
     def formatter_default(self):
@@ -213,14 +217,3 @@ class DiagnoseBoot(command.ShowOne):
         plugins.extensions.append(extension.Extension(
             'report', None, ReportFormatter, ReportFormatter()))
         return plugins
-
-    def get_parser(self, prog_name):
-        parser = super().get_parser(prog_name)
-        return common.add_server_argument(parser, 'diagnose')
-
-    def take_action(self, parsed_args):
-        client = self.app.client_manager.boot
-        uuid = common.resolve(client, parsed_args)
-        record = client.get_boot(uuid, label=parsed_args.server,
-                                 all_projects=parsed_args.all_projects)
-        return record_columns(record)

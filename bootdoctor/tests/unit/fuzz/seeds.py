@@ -93,17 +93,6 @@ json_values = st.recursive(
     max_leaves=12)
 
 
-def paths(value, prefix=()):
-    """Every path into a JSON tree, the root included."""
-    yield prefix
-    if isinstance(value, dict):
-        for key, sub in value.items():
-            yield from paths(sub, prefix + (key,))
-    elif isinstance(value, list):
-        for index, sub in enumerate(value):
-            yield from paths(sub, prefix + (index,))
-
-
 def _parent(tree, path):
     for key in path[:-1]:
         tree = tree[key]
@@ -119,7 +108,7 @@ def mutated(draw, max_mutations=3):
     """
     message = copy.deepcopy(draw(st.sampled_from(SEEDS)))
     for _ in range(draw(st.integers(1, max_mutations))):
-        path = draw(st.sampled_from(list(paths(message))))
+        path = draw(st.sampled_from(list(samples.paths(message))))
         operation = draw(st.sampled_from(
             ['replace', 'drop', 'add', 'wrap', 'empty']))
         if not path:

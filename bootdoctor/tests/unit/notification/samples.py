@@ -156,3 +156,16 @@ def ceilometer(*parts, now=NOW):
         if value == 'NOW':
             message[key] = now.isoformat()
     return message
+
+
+def paths(value, prefix=()):
+    """The path (a tuple of keys and indexes) of every place in a JSON
+    value, the value itself first (the empty path).
+    """
+    yield prefix
+    if isinstance(value, dict):
+        for key, sub in value.items():
+            yield from paths(sub, prefix + (key,))
+    elif isinstance(value, list):
+        for index, sub in enumerate(value):
+            yield from paths(sub, prefix + (index,))

@@ -108,19 +108,9 @@ def check(message):
     return parsed
 
 
-def paths(value, prefix=()):
-    yield prefix
-    if isinstance(value, dict):
-        for key, sub in value.items():
-            yield from paths(sub, prefix + (key,))
-    elif isinstance(value, list):
-        for i, sub in enumerate(value):
-            yield from paths(sub, prefix + (i,))
-
-
 def mutate(data, message):
     """Apply one random change at a random place in ``message``."""
-    where = data.draw(st.sampled_from(list(paths(message))))
+    where = data.draw(st.sampled_from(list(samples.paths(message))))
     if not where:
         return data.draw(JSON)
     parent = message
@@ -149,7 +139,7 @@ def test_every_place_of_real_messages_with_wrong_values():
     count = 0
     for original in _representatives():
         message = copy.deepcopy(original)
-        for where in list(paths(message))[1:]:
+        for where in list(samples.paths(message))[1:]:
             parent = message
             for key in where[:-1]:
                 parent = parent[key]
