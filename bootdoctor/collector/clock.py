@@ -21,7 +21,14 @@ would be told so, for every boot of the backlog. So while the last batch
 was full (more was waiting), the clock is the newest notification time
 read so far, never ahead of the wall clock: a boot is stuck only if the
 stream moved on past its deadline without it.
+
+Nor is the clock ever ahead of the moment the oldest batch still being
+handled was received: that batch may hold a boot's next message, and a
+slow batch (a loaded machine, a slow database) would otherwise let the
+wall clock run past a deadline the boot in fact met.
 """
+
+import itertools
 
 import threading
 
@@ -39,6 +46,22 @@ class StreamClock:
         self._lock = threading.Lock()
         self._behind = False
         self._newest = None
+        # {token: wall time it was received} of batches being handled.
+        self._handling = {}
+        self._tokens = itertools.count()
+
+    def begin(self):
+        """A batch was received; returns the token :meth:`end` takes."""
+        token = next(self._tokens)
+        received = self.wall()
+        with self._lock:
+            self._handling[token] = received
+        return token
+
+    def end(self, token):
+        """The batch of ``token`` is handled (stored or handed back)."""
+        with self._lock:
+            self._handling.pop(token, None)
 
     def observe(self, count, timestamps):
         """After reading a batch of ``count`` messages with these times."""
@@ -55,9 +78,13 @@ class StreamClock:
             return self._behind
 
     def now(self):
-        """The wall clock, or while behind the stream's newest time."""
-        wall = self.wall()
+        """The wall clock, or while behind the stream's newest time; in
+        either case not after the oldest batch being handled arrived.
+        """
+        now = self.wall()
         with self._lock:
             if self._behind and self._newest is not None:
-                return min(wall, self._newest)
-        return wall
+                now = min(now, self._newest)
+            if self._handling:
+                now = min(now, min(self._handling.values()))
+        return now

@@ -125,6 +125,15 @@ class BatchProcessor:
 
     def process(self, messages, priority):
         """Handle a batch of listener messages of one priority."""
+        if self.stream_clock is None:
+            return self._process(messages, priority)
+        token = self.stream_clock.begin()
+        try:
+            return self._process(messages, priority)
+        finally:
+            self.stream_clock.end(token)
+
+    def _process(self, messages, priority):
         self.counters.count_batch()
         keys = [_key(m) for m in messages]
         for exchange, event_type in keys:

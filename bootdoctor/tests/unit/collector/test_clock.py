@@ -47,6 +47,58 @@ def test_the_newest_time_read_while_behind_never_ahead_of_the_wall():
     assert clock.now() == LATER
 
 
+def test_never_after_the_oldest_batch_being_handled_arrived():
+    wall = [_at(100)]
+    clock = clock_mod.StreamClock(lambda: 10, wall=lambda: wall[0])
+    first = clock.begin()
+    wall[0] = _at(101)
+    second = clock.begin()
+    # The batches take long: the wall clock runs on, the judged time
+    # stays at the arrival of the oldest one still being handled.
+    wall[0] = _at(160)
+    assert clock.now() == _at(100)
+    clock.end(first)
+    assert clock.now() == _at(101)
+    clock.end(second)
+    assert clock.now() == _at(160)
+    # Ending twice, or an unknown token, changes nothing.
+    clock.end(second)
+    assert clock.now() == _at(160)
+
+
+def test_a_stuck_search_during_a_slow_batch_waits_for_it(connection):
+    # A boot's next messages are in a batch that takes long to store: a
+    # stuck search meanwhile must not judge it by the wall clock.
+    boot = conftest.boot('success')
+    infos = [m for p, m in conftest.views(boot) if p == 'INFO']
+    wall = [LATER]
+    stream_clock = clock_mod.StreamClock(lambda: 1000,
+                                         wall=lambda: wall[0])
+    judged = []
+
+    class Slow(test_processor.Flaky):
+        def __getattr__(self, name):
+            real = getattr(self._connection, name)
+            if name != 'rebuild_many':
+                return real
+
+            def call(*args, **kwargs):
+                # The search runs while this batch is being stored, an
+                # hour of wall clock after it arrived.
+                wall[0] = LATER + datetime.timedelta(hours=1)
+                judged.append(stream_clock.now())
+                return real(*args, **kwargs)
+            return call
+
+    processor = processor_mod.BatchProcessor(
+        Slow(connection, None, None), counters_mod.Counters(),
+        processor_mod.Backoff(0.01, 0.02), lambda: test_processor.DEADLINES,
+        clock=lambda: wall[0], stream_clock=stream_clock)
+    assert processor.process(infos, 'INFO') == processor_mod.HANDLED
+    assert judged == [LATER]
+    assert stream_clock.now() == LATER + datetime.timedelta(hours=1)
+
+
 def _backlog_processor(connection, batch_size):
     stream_clock = clock_mod.StreamClock(lambda: batch_size,
                                          wall=lambda: LATER)
