@@ -53,7 +53,8 @@ sys.path.insert(0, HERE)
 
 import suite_ingest  # noqa: E402
 
-SECTIONS = ('ingest', 'freshness', 'query', 'growth', 'replay', 'fanout')
+SECTIONS = ('ingest', 'freshness', 'query', 'growth', 'replay', 'fanout',
+            'memory', 'ceilometer')
 
 
 def machine():
@@ -134,8 +135,22 @@ def parse_args(argv):
     parser.add_argument('--history', default='10000,100000',
                         type=lambda t: [int(n) for n in t.split(',')])
     parser.add_argument('--growth-count', type=int, default=20000)
+    parser.add_argument('--growth-backend', default='postgresql',
+                        choices=('sqlite', 'postgresql'))
+    parser.add_argument('--growth-disk-limit', type=float, default=40,
+                        help='GiB: a history size whose database is '
+                             'estimated larger is skipped (PostgreSQL)')
+    parser.add_argument('--growth-time-limit', type=float,
+                        help='seconds: larger history sizes are skipped '
+                             'once the growth section has run this long')
+    parser.add_argument('--growth-disk-path', default='/',
+                        help='the file system holding PostgreSQL data')
     parser.add_argument('--replay-count', type=int, default=100000)
     parser.add_argument('--fanout-count', type=int, default=5000)
+    parser.add_argument('--memory-count', type=int, default=1000000)
+    parser.add_argument('--memory-every', type=int, default=25000)
+    parser.add_argument('--memory-time-limit', type=float,
+                        help='stop the memory run after this many seconds')
     parser.add_argument('--ceilometer-venv',
                         default=os.environ.get('CEILOMETER_VENV'))
     parser.add_argument('--rabbit',
@@ -168,21 +183,30 @@ def main(argv=None):
         'freshness': lambda: suite_ingest.steady(args, databases,
                                                  directory),
         'query': lambda: query(args, databases),
-        'growth': lambda: __import__('suite_growth').growth(args, directory),
+        'growth': lambda: __import__('suite_growth').growth(args, directory,
+                                                            databases),
         'replay': lambda: run_script('replay_bench.py', [
             '--count', str(args.replay_count)]),
         'fanout': lambda: fanout(args),
+        'memory': lambda: __import__('suite_memory').section(args,
+                                                             databases),
+        'ceilometer': lambda: __import__('suite_peer').ceilometer(
+            args, databases, directory),
     }
     try:
         for name in args.sections:
             print('== %s' % name, flush=True)
             started = time.monotonic()
+            load = os.getloadavg()
             try:
                 section = sections[name]()
             except Exception as exc:
                 traceback.print_exc()
                 section = {'error': '%s: %s' % (type(exc).__name__, exc)}
             section['elapsed_s'] = round(time.monotonic() - started, 1)
+            # The machine is shared: what else ran is part of the figure.
+            section['load_average'] = {'start': load,
+                                       'end': os.getloadavg()}
             section['measured_at'] = datetime.datetime.now(
                 datetime.timezone.utc).isoformat(timespec='seconds')
             section['command'] = ' '.join(

@@ -26,6 +26,7 @@ the primary keys and every index hold the full history.
 
 import json
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -100,12 +101,160 @@ def fill_history(template, target, boots):
     return stored, notifications
 
 
-def growth(args, directory):
+# PostgreSQL ----------------------------------------------------------------
+
+def _pg_copy_expression(column, keys):
+    if column not in keys:
+        return '"%s"' % column
+    return ("CASE WHEN length({c}) = 36 THEN substr({c}, 1, 24) || "
+            "lpad(to_hex(g.copy), 12, '0') ELSE {c} || '-' || g.copy "
+            "END").format(c='"%s"' % column)
+
+
+def fill_history_pg(url, boots, step=10):
+    """Turn a copy of the template database into ``boots`` of history.
+
+    The template's rows are moved aside, then copied back ``copies`` times
+    with new keys (no copy keeps the template's own keys, so the fresh
+    stream, cloned from the same recordings, has no duplicates in it). The
+    secondary indexes are dropped during the bulk copy and built again
+    afterwards, then the tables are analysed, as after a restore.
+    """
+    import sqlalchemy as sa
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        per_copy = conn.exec_driver_sql(
+            'SELECT count(*) FROM boots').scalar()
+        copies = -(-boots // per_copy)
+        indexes = [row[0] for row in conn.exec_driver_sql(
+            "SELECT indexdef FROM pg_indexes WHERE schemaname = 'public' "
+            "AND tablename IN (%s) AND right(indexname, 5) <> '_pkey'" %
+            ', '.join("'%s'" % t for t in KEYS))]
+        for name in conn.exec_driver_sql(
+                "SELECT indexname FROM pg_indexes WHERE schemaname = "
+                "'public' AND tablename IN (%s) AND right(indexname, 5) <> "
+                "'_pkey'" % ', '.join("'%s'" % t for t in KEYS)).scalars():
+            conn.exec_driver_sql('DROP INDEX "%s"' % name)
+        for table, keys in KEYS.items():
+            columns = list(conn.exec_driver_sql(
+                'SELECT column_name FROM information_schema.columns WHERE '
+                "table_name = '%s' ORDER BY ordinal_position" % table
+            ).scalars())
+            conn.exec_driver_sql('CREATE UNLOGGED TABLE "tpl_%s" AS SELECT * '
+                                 'FROM "%s"' % (table, table))
+            conn.exec_driver_sql('TRUNCATE "%s"' % table)
+            for first in range(1, copies + 1, step):
+                conn.exec_driver_sql(
+                    'INSERT INTO "%s" (%s) SELECT %s FROM "tpl_%s" CROSS JOIN '
+                    'generate_series(%d, %d) AS g(copy)' % (
+                        table, ', '.join('"%s"' % c for c in columns),
+                        ', '.join(_pg_copy_expression(c, keys)
+                                  for c in columns), table,
+                        first, min(copies, first + step - 1)))
+            conn.exec_driver_sql('DROP TABLE "tpl_%s"' % table)
+        for statement in indexes:
+            conn.exec_driver_sql(statement)
+        stored = conn.exec_driver_sql('SELECT count(*) FROM boots').scalar()
+        notifications = conn.exec_driver_sql(
+            'SELECT count(*) FROM notifications').scalar()
+    with engine.connect().execution_options(
+            isolation_level='AUTOCOMMIT') as conn:
+        conn.exec_driver_sql('VACUUM ANALYZE')
+        size = conn.exec_driver_sql(
+            'SELECT pg_database_size(current_database())').scalar()
+    engine.dispose()
+    return stored, notifications, size
+
+
+def _pg_admin(args, statement):
+    import sqlalchemy as sa
+    engine = sa.create_engine(args.postgresql, isolation_level='AUTOCOMMIT')
+    with engine.connect() as conn:
+        result = conn.exec_driver_sql(statement)
+        result = result.fetchall() if result.returns_rows else None
+    engine.dispose()
+    return result
+
+
+def _measure(fresh_stream, url):
+    output = subprocess.run(
+        [sys.executable, os.path.abspath(__file__), fresh_stream, url],
+        check=True, capture_output=True, text=True).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def growth_pg(args, databases, directory, template_stream, fresh_stream):
+    """Growth on PostgreSQL; sizes over ``--growth-disk-limit`` skipped."""
+    template_url = databases.new('postgresql', 'growth_template')
+    template_db = databases.created[-1]
+    replay_into(template_stream, template_url)
+    per_boot = empty = None
+    runs, skipped = [], []
+    limit = args.growth_disk_limit * 1024 ** 3
+    started_all = time.monotonic()
+    time_limit = getattr(args, 'growth_time_limit', None)
+    for history in [0] + list(args.history):
+        spent = time.monotonic() - started_all
+        if history and time_limit and spent > time_limit:
+            skipped.append({'history_boots': history, 'why': (
+                'the section had run %.0f s, over its --growth-time-limit '
+                'of %.0f s' % (spent, time_limit))})
+            print('  %d stored boots: skipped, %s' % (
+                history, skipped[-1]['why']), flush=True)
+            continue
+        if history and per_boot:
+            estimate = empty + per_boot * history
+            free = shutil.disk_usage(args.growth_disk_path).free
+            if estimate > limit or estimate > free:
+                skipped.append({
+                    'history_boots': history,
+                    'estimated_gib': round(estimate / 1024.0 ** 3, 1),
+                    'why': 'estimated %.1f GiB at %.0f KiB a boot, over the '
+                           '%s GiB disk limit (--growth-disk-limit) or the '
+                           '%.1f GiB free' % (
+                               estimate / 1024.0 ** 3, per_boot / 1024.0,
+                               args.growth_disk_limit, free / 1024.0 ** 3)})
+                print('  %d stored boots: skipped, %s' % (
+                    history, skipped[-1]['why']), flush=True)
+                continue
+        started = time.monotonic()
+        if history:
+            name = '%s_%d' % (template_db, history)
+            _pg_admin(args, 'CREATE DATABASE %s TEMPLATE %s' % (
+                name, template_db))
+            url = databases.url_for(name)
+            stored, notifications, size = fill_history_pg(url, history)
+            per_boot = (size - empty) / float(stored)
+        else:
+            url = databases.new('postgresql', 'growth_0')
+            name = databases.created[-1]
+            stored = notifications = 0
+            size = empty = _pg_admin(
+                args, "SELECT pg_database_size('%s')" % name)[0][0]
+        filled = time.monotonic() - started
+        result = _measure(fresh_stream, url)
+        result.update({'history_boots': stored,
+                       'history_notifications': notifications,
+                       'fill_seconds': round(filled, 1),
+                       'database_mib': round(size / 1048576.0, 1)})
+        print('  %d stored boots: %.0f notifications/s' % (
+            stored, result['per_second']), flush=True)
+        runs.append(result)
+        _pg_admin(args, 'DROP DATABASE IF EXISTS %s WITH (FORCE)' % name)
+    return runs, skipped
+
+
+def growth(args, directory, databases=None):
     rb = _replay_bench()
     template_stream = os.path.join(directory, 'template.jsonl')
     fresh_stream = os.path.join(directory, 'fresh.jsonl')
     rb.synthesise(template_stream, TEMPLATE_NOTIFICATIONS)
     written, _ = rb.synthesise(fresh_stream, args.growth_count)
+    if getattr(args, 'growth_backend', 'sqlite') == 'postgresql':
+        runs, skipped = growth_pg(args, databases, directory,
+                                  template_stream, fresh_stream)
+        return {'stream': written, 'backend': 'postgresql', 'runs': runs,
+                'skipped': skipped}
     template = os.path.join(directory, 'template.sqlite')
     replay_into(template_stream, 'sqlite:///' + template)
     runs = []
@@ -134,7 +283,7 @@ def growth(args, directory):
         runs.append(result)
         os.unlink(target)
     os.unlink(template)
-    return {'stream': written, 'runs': runs}
+    return {'stream': written, 'backend': 'sqlite', 'runs': runs}
 
 
 if __name__ == '__main__':

@@ -212,6 +212,8 @@ def ceilometer_config(directory, rabbit, names, batch_size, venv):
     path = os.path.join(directory, 'ceilometer.conf')
     with open(path, 'w') as f:
         f.write('[DEFAULT]\ntransport_url = %s\nevent_pipeline_cfg_file = %s\n'
+                # The backlog's exchanges and queues are durable.
+                '[oslo_messaging_rabbit]\namqp_durable_queues = true\n'
                 '[oslo_messaging_notifications]\ntopics = %s\n'
                 '[event]\ndefinitions_cfg_file = %s\n'
                 '[notification]\npipelines = event\nworkers = 1\n'
@@ -245,7 +247,18 @@ def run_ceilometer(cb, directory, rabbit, names, batch_size, venv, limit):
         _stop(process)
     return {'rate': rate, 'consumed': consumed, 'expected': backlog,
             'peak_rss_mib': memory, 'broker_interrupted': _interrupted(log),
-            'log_tail': _tail(log, 5)}
+            'errors_logged': _errors(log), 'log_tail': _tail(log, 5)}
+
+
+def _errors(log):
+    """How many ERROR lines the agent logged (a drain is only a drain
+    if it did not fail on every message).
+    """
+    try:
+        with open(log) as f:
+            return sum(1 for line in f if ' ERROR ' in line)
+    except OSError:
+        return None
 
 
 def ingest(args, databases, directory):

@@ -17,8 +17,12 @@ tools/bench/suite.py puts between the markers of the page
 (``.. bench:<section>:start`` and ``.. bench:<section>:end``), so the
 prose around them stays as written.
 
-    python tools/bench/suite_report.py bench-results.json \\
+    python tools/bench/suite_report.py bench-results.json [more.json ...] \\
         doc/source/admin/performance.rst
+
+Given several results files, their sections are merged in order (a
+section of a later file replaces the same section of an earlier one), so
+runs made separately, one in the background for instance, make one page.
 """
 
 import json
@@ -72,6 +76,30 @@ def machine(results):
                           m.get('load_average_at_start') or ()),
                 m.get('python'), m.get('kernel'), m.get('sqlite'),
                 m.get('postgresql'), m.get('rabbitmq')))
+
+
+def load(results):
+    """When each section was measured and how loaded the machine was."""
+    rows = []
+    for name in sorted(results):
+        section = results[name]
+        if name == 'machine' or not isinstance(section, dict):
+            continue
+        average = section.get('load_average') or {}
+        rows.append((name, str(section.get('measured_at', 'n/a'))[:16],
+                     _n(section.get('elapsed_s'), 0),
+                     ', '.join('%.1f' % x for x in average.get('start', ()))
+                     or 'not recorded',
+                     ', '.join('%.1f' % x for x in average.get('end', ()))
+                     or 'not recorded'))
+    if not rows:
+        return ''
+    return '\n'.join([
+        'Load average (1, 5 and 15 minutes) at the start and the end of '
+        'each section; on 2 CPUs, a load above 2 means the section shared '
+        'them with other work:', '',
+        _table(('section', 'measured at (UTC)', 'seconds', 'load at start',
+                'load at end'), rows), ''])
 
 
 INGEST_ROWS = (('bare', 'bare oslo.messaging batch listener, ack only'),
@@ -136,6 +164,82 @@ def memory(section, figures):
                       '', '.. image:: figures/memory.png', ''])
 
 
+def memory_run(section, figures):
+    """The ``memory`` section: the in-process drive (suite_memory.py)."""
+    if 'error' in section:
+        return 'Not measured: %s\n' % section['error']
+    samples = section.get('samples') or []
+    if len(samples) < 2:
+        return 'Not measured: no samples.\n'
+
+    def at(count):
+        reached = [s for s in samples if s[0] >= count]
+        return reached[0] if reached else None
+
+    rows = []
+    for mark in sorted({100000, 1000000, samples[-1][0]}):
+        sample = at(mark)
+        rows.append((_n(mark), _n(sample[1], 1) if sample else
+                     'not reached', _n(sample[2], 1) if sample else 'n/a',
+                     _n(sample[3], 0) if sample else 'n/a'))
+    first = samples[1]
+
+    def draw(ax):
+        ax.plot([s[0] for s in samples], [s[1] for s in samples],
+                marker='.', label='peak RSS (VmHWM)')
+        ax.plot([s[0] for s in samples], [s[2] for s in samples],
+                linestyle='--', label='RSS (VmRSS)')
+        ax.set_xlabel('notifications processed')
+        ax.set_ylabel('MiB')
+        ax.set_ylim(bottom=0)
+        ax.legend()
+    _plot(os.path.join(figures, 'memory.png'), draw)
+    stored = section.get('stored') or {}
+    return '\n'.join([
+        _command(section),
+        'Method: %s. %s of %s planned notifications processed in %s s '
+        '(%s per second), %s boots stored%s.\n' % (
+            section.get('method', 'n/a'), _n(section.get('notifications')),
+            _n(section.get('planned')), _n(section.get('seconds'), 0),
+            _n(section.get('per_second'), 0), _n(stored.get('boots')),
+            ', stopped by its time limit' if
+            section.get('stopped_by_time_limit') else ''),
+        _table(('notifications', 'peak RSS MiB', 'RSS MiB', 'seconds'),
+               rows), '',
+        'Peak RSS after the first %s notifications: %s MiB; after the '
+        'last: %s MiB.\n' % (_n(first[0]), _n(first[1], 1),
+                              _n(samples[-1][1], 1)),
+        '.. image:: figures/memory.png', ''])
+
+
+def ceilometer_run(section):
+    """The ``ceilometer`` section (suite_peer.py): one backlog, three."""
+    if 'error' in section:
+        return 'Not measured: %s\n' % section['error']
+    run = section.get('ceilometer') or {}
+    if not run.get('rate'):
+        return 'Not measured in this run: %s\n' % (
+            run.get('why') or '; '.join(run.get('log_tail') or ()) or
+            'no rate')
+    bare = (section.get('bare') or {}).get('rate')
+    own = section.get('postgresql') or {}
+    rows = [('bare oslo.messaging batch listener, ack only',
+             _n(section.get('sent')), _n(bare), '1.00'),
+            ('ceilometer-agent-notification %s, event pipeline, test:// '
+             'publisher' % run.get('version', ''), _n(run.get('consumed')),
+             _n(run['rate']), _n(run.get('ratio_to_bare'), 2)),
+            ('bootdoctor-collector, 1 worker, PostgreSQL',
+             _n(own.get('consumed')), _n(own.get('rate')),
+             _n(own.get('ratio_to_bare'), 2))]
+    return '\n'.join([
+        _command(section),
+        'Backlog: %s notifications; Ceilometer logged %s errors.\n' % (
+            _n(section.get('sent')), _n(run.get('errors_logged'))),
+        _table(('consumer', 'drained', 'per second', 'ratio to bare'), rows),
+        '', 'bootdoctor / ceilometer: %s.\n' % _n(
+            section.get('bootdoctor_to_ceilometer'), 2)])
+
+
 def ceilometer(section):
     run = section.get('ceilometer') or {}
     if not run.get('rate'):
@@ -193,16 +297,21 @@ def growth(section, figures):
 
     def draw(ax):
         ax.plot([max(r['history_boots'], 1) for r in runs],
-                [r['per_second'] for r in runs], marker='o')
+                [1e6 / r['per_second'] for r in runs], marker='o')
         ax.set_xscale('log')
         ax.set_xlabel('boots already stored (0 plotted at 1)')
-        ax.set_ylabel('replay notifications per second')
+        ax.set_ylabel('replay cost, us per notification')
         ax.set_ylim(bottom=0)
     _plot(os.path.join(figures, 'growth.png'), draw)
-    return '\n'.join([_command(section), _table(
-        ('stored boots', 'stored notifications', 'database MiB',
-         'replayed', 'seconds', 'per second', 'us per notification'),
-        rows), '', '.. image:: figures/growth.png', ''])
+    skipped = ['- %s stored boots: not measured, %s.' % (
+        _n(s['history_boots']), s['why']) for s in section.get('skipped', ())]
+    return '\n'.join([_command(section),
+                      'Store: %s.\n' % section.get('backend', 'sqlite'),
+                      _table(('stored boots', 'stored notifications',
+                              'database MiB', 'replayed', 'seconds',
+                              'per second', 'us per notification'), rows),
+                      ''] + (skipped + [''] if skipped else []) +
+                     ['.. image:: figures/growth.png', ''])
 
 
 def replay(section):
@@ -226,11 +335,16 @@ def fanout(section):
 
 
 def fragments(results, figures):
-    out = {'machine': machine(results)}
+    out = {'machine': machine(results) + '\n' + load(results)}
     if 'ingest' in results:
         out['ingest'] = ingest(results['ingest'], figures)
         out['memory'] = memory(results['ingest'], figures)
         out['ceilometer'] = ceilometer(results['ingest'])
+    # Sections of their own win over what the ingest section gives.
+    if 'memory' in results:
+        out['memory'] = memory_run(results['memory'], figures)
+    if 'ceilometer' in results:
+        out['ceilometer'] = ceilometer_run(results['ceilometer'])
     if 'freshness' in results:
         out['freshness'] = freshness(results['freshness'])
     if 'query' in results:
@@ -263,6 +377,17 @@ def write(results, rst_path):
         f.write(page)
 
 
+def merge(paths):
+    """The sections of several results files, later files winning."""
+    results = {}
+    for path in paths:
+        with open(path) as f:
+            results.update(json.load(f))
+    return results
+
+
 if __name__ == '__main__':
-    with open(sys.argv[1]) as f:
-        write(json.load(f), sys.argv[2])
+    if len(sys.argv) < 3:
+        sys.exit('usage: suite_report.py RESULTS.json [MORE.json ...] '
+                 'PAGE.rst')
+    write(merge(sys.argv[1:-1]), sys.argv[-1])

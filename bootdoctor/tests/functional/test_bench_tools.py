@@ -1,0 +1,85 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""The benchmark suite's PostgreSQL history and memory drive, for real."""
+
+import os
+import sys
+
+import sqlalchemy as sa
+
+import bootdoctor
+from bootdoctor.db import api
+from bootdoctor.tests.functional.db import servers
+
+BENCH = os.path.join(os.path.dirname(os.path.dirname(
+    os.path.abspath(bootdoctor.__file__))), 'tools', 'bench')
+sys.path.insert(0, BENCH)
+
+import replay_bench  # noqa: E402
+import suite_growth  # noqa: E402
+import suite_memory  # noqa: E402
+
+
+def _rows(url, sql):
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return conn.exec_driver_sql(sql).fetchall()
+    finally:
+        engine.dispose()
+
+
+def test_history_copies_have_keys_of_their_own(tmp_path):
+    stream = str(tmp_path / 'template.jsonl')
+    replay_bench.synthesise(stream, 400)
+    with servers.database('postgresql') as url:
+        suite_growth.replay_into(stream, url)
+        boots = _rows(url, 'SELECT count(*) FROM boots')[0][0]
+        template = _rows(url, 'SELECT count(*) FROM notifications')[0][0]
+        keys = {r[0] for r in _rows(url, 'SELECT message_id FROM '
+                                    'notifications')}
+        indexes = _rows(url, "SELECT indexdef FROM pg_indexes WHERE "
+                        "schemaname = 'public' ORDER BY 1")
+        stored, notifications, size = suite_growth.fill_history_pg(
+            url, 2 * boots + 1, step=2)
+        # Three copies, none with the template's own keys.
+        assert (stored, notifications) == (3 * boots, 3 * template)
+        after = {r[0] for r in _rows(url, 'SELECT message_id FROM '
+                                     'notifications')}
+        assert len(after) == 3 * template and not after & keys
+        lengths = _rows(url, 'SELECT DISTINCT length(instance_uuid) FROM '
+                        'observations WHERE length(instance_uuid) = 36')
+        assert lengths == [(36,)]
+        orphans = _rows(url, 'SELECT count(*) FROM observations o WHERE NOT '
+                        'EXISTS (SELECT 1 FROM notifications n WHERE '
+                        'n.message_id = o.message_id)')[0][0]
+        assert orphans == 0
+        # Every index is back, and the template tables are gone.
+        assert _rows(url, "SELECT indexdef FROM pg_indexes WHERE "
+                     "schemaname = 'public' ORDER BY 1") == indexes
+        assert not _rows(url, "SELECT tablename FROM pg_tables WHERE "
+                         "left(tablename, 4) = 'tpl_'")
+        assert size > 0
+
+
+def test_memory_drive_stores_every_notification():
+    with servers.database('postgresql') as url:
+        connection = api.Connection(url)
+        connection.upgrade()
+        connection.close()
+        result = suite_memory.run(url, 250, 100, 50)
+        assert result['notifications'] == result['handled'] == 250
+        assert result['stored']['notifications'] == 250
+        assert result['stored']['rejections'] == 0
+        assert [s[0] for s in result['samples']] == [0, 100, 200, 250]
+        assert all(s[1] >= s[2] > 0 for s in result['samples'])

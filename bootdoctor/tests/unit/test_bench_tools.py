@@ -1,0 +1,211 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""The benchmark suite's report, memory batching and peer checks."""
+
+import importlib.util
+import json
+import os
+import sys
+
+import pytest
+
+import bootdoctor
+
+BENCH = os.path.join(os.path.dirname(os.path.dirname(
+    os.path.abspath(bootdoctor.__file__))), 'tools', 'bench')
+sys.path.insert(0, BENCH)
+
+import suite_growth  # noqa: E402
+import suite_memory  # noqa: E402
+import suite_peer  # noqa: E402
+import suite_report  # noqa: E402
+
+# The page's plots need matplotlib, which only the benchmarks install.
+plots = pytest.mark.skipif(importlib.util.find_spec('matplotlib') is None,
+                           reason='matplotlib is not installed')
+
+PAGE = '''Title
+=====
+
+.. bench:machine:start
+old machine
+.. bench:machine:end
+
+.. bench:replay:start
+published replay table
+.. bench:replay:end
+
+.. bench:memory:start
+old memory
+.. bench:memory:end
+
+.. bench:ceilometer:start
+old ceilometer
+.. bench:ceilometer:end
+
+.. bench:growth:start
+old growth
+.. bench:growth:end
+'''
+
+MEMORY = {
+    'command': 'python tools/bench/suite.py --sections memory',
+    'method': 'in-process BatchProcessor', 'notifications': 150000,
+    'planned': 1000000, 'stopped_by_time_limit': True, 'seconds': 900.0,
+    'per_second': 166.7, 'stored': {'boots': 3750},
+    'samples': [[0, 90.0, 90.0, 0.0], [50000, 120.0, 119.0, 300.0],
+                [100000, 121.0, 118.0, 600.0],
+                [150000, 121.5, 120.0, 900.0]],
+    'measured_at': '2026-12-03T12:00:00+00:00', 'elapsed_s': 901.0,
+    'load_average': {'start': [1.0, 1.5, 2.0], 'end': [3.0, 2.5, 2.25]},
+}
+
+PEER = {
+    'command': 'python tools/bench/suite.py --sections ceilometer',
+    'sent': 1000, 'bare': {'rate': 2000.0},
+    'ceilometer': {'rate': 500.0, 'consumed': 1000, 'version': '27.0.0',
+                   'ratio_to_bare': 0.25, 'errors_logged': 0},
+    'postgresql': {'rate': 250.0, 'consumed': 1000, 'ratio_to_bare': 0.125},
+    'bootdoctor_to_ceilometer': 0.5,
+}
+
+GROWTH = {
+    'command': 'python tools/bench/suite.py --sections growth',
+    'backend': 'postgresql',
+    'runs': [{'history_boots': h, 'history_notifications': h * 20,
+              'database_mib': 8.0 + h / 100.0, 'notifications': 2000,
+              'seconds': 4.0, 'per_second': 500.0} for h in (0, 10000)],
+    'skipped': [{'history_boots': 1000000, 'estimated_gib': 80.0,
+                 'why': 'estimated 80.0 GiB, over the 40 GiB disk limit'}],
+}
+
+
+def _write_page(tmp_path, results):
+    page = tmp_path / 'performance.rst'
+    page.write_text(PAGE)
+    suite_report.write(results, str(page))
+    return page.read_text()
+
+
+@plots
+def test_report_keeps_sections_not_in_the_results(tmp_path):
+    text = _write_page(tmp_path, {'memory': MEMORY})
+    assert 'published replay table' in text
+    assert 'old growth' in text and 'old ceilometer' in text
+    assert 'old memory' not in text
+
+
+@plots
+def test_memory_section_reports_each_mark_and_its_method(tmp_path):
+    text = _write_page(tmp_path, {'memory': MEMORY})
+    assert 'Method: in-process BatchProcessor' in text
+    assert 'stopped by its time limit' in text
+    rows = [line.split() for line in text.splitlines()]
+    assert ['100,000', '121.0', '118.0', '600'] in rows
+    assert ['1,000,000', 'not', 'reached', 'n/a', 'n/a'] in rows
+    assert ['150,000', '121.5', '120.0', '900'] in rows
+    assert (tmp_path / 'figures' / 'memory.png').stat().st_size > 0
+
+
+def test_memory_section_says_what_failed():
+    assert suite_report.memory_run({'error': 'RuntimeError: boom'}, None) == (
+        'Not measured: RuntimeError: boom\n')
+
+
+@plots
+def test_ceilometer_section_gives_the_ratio(tmp_path):
+    text = _write_page(tmp_path, {'ceilometer': PEER})
+    assert 'bootdoctor / ceilometer: 0.50.' in text
+    assert 'ceilometer-agent-notification 27.0.0' in text
+    assert 'Ceilometer logged 0 errors' in text
+
+
+@plots
+def test_ceilometer_section_says_why_not_measured(tmp_path):
+    text = _write_page(tmp_path, {'ceilometer': {
+        'ceilometer': {'rate': None, 'why': 'no Ceilometer virtualenv'}}})
+    assert 'Not measured in this run: no Ceilometer virtualenv' in text
+
+
+@plots
+def test_growth_lists_skipped_sizes_with_the_reason(tmp_path):
+    text = _write_page(tmp_path, {'growth': GROWTH})
+    assert 'Store: postgresql.' in text
+    assert ('- 1,000,000 stored boots: not measured, estimated 80.0 GiB, '
+            'over the 40 GiB disk limit.') in text
+    assert (tmp_path / 'figures' / 'growth.png').stat().st_size > 0
+
+
+@plots
+def test_machine_lists_the_load_of_each_section(tmp_path):
+    text = _write_page(tmp_path, {'memory': MEMORY, 'growth': GROWTH})
+    rows = [line.split() for line in text.splitlines()]
+    assert ['memory', '2026-12-03T12:00', '901', '1.0,', '1.5,', '2.0',
+            '3.0,', '2.5,', '2.2'] in rows
+    assert ['growth', 'n/a', 'n/a', 'not', 'recorded', 'not',
+            'recorded'] in rows
+
+
+def test_merge_later_files_win(tmp_path):
+    first, second = tmp_path / 'a.json', tmp_path / 'b.json'
+    first.write_text(json.dumps({'memory': {'x': 1}, 'replay': {'y': 2}}))
+    second.write_text(json.dumps({'memory': {'x': 3}}))
+    assert suite_report.merge([str(first), str(second)]) == {
+        'memory': {'x': 3}, 'replay': {'y': 2}}
+
+
+def test_batches_are_of_one_priority_and_bounded():
+    stream = ([{'n': i, 'priority': 'INFO'} for i in range(5)] +
+              [{'n': 5, 'priority': 'error'}] +
+              [{'n': i, 'priority': 'INFO'} for i in range(6, 8)])
+    batches = list(suite_memory.batches(iter(stream), 3))
+    assert [(p, [m['n'] for m in b]) for p, b in batches] == [
+        ('INFO', [0, 1, 2]), ('INFO', [3, 4, 6]), ('ERROR', [5]),
+        ('INFO', [7])]
+    assert all('priority' not in m for _, b in batches for m in b)
+
+
+def test_messages_are_the_wire_view_and_counted():
+    messages = list(suite_memory.messages(45))
+    assert len(messages) == 45
+    assert len({m['metadata']['message_id'] for m in messages}) == 45
+    # As delivered by the broker: JSON types only.
+    assert json.loads(json.dumps(messages)) == messages
+
+
+def test_memory_rejects_non_positive_sizes():
+    with pytest.raises(SystemExit):
+        suite_memory.main(['--url', 'sqlite://', '--count', '0'])
+
+
+def test_ceilometer_version_needs_a_virtualenv(tmp_path):
+    with pytest.raises(LookupError, match='no Ceilometer virtualenv'):
+        suite_peer.ceilometer_version(None)
+    with pytest.raises(LookupError, match='not found'):
+        suite_peer.ceilometer_version(str(tmp_path))
+
+
+def test_ceilometer_section_measures_nothing_without_it():
+    class Args:
+        ceilometer_venv = None
+    assert suite_peer.ceilometer(Args(), None, None) == {
+        'ceilometer': {'rate': None, 'why': 'no Ceilometer virtualenv given '
+                       '(--ceilometer-venv or CEILOMETER_VENV)'}}
+
+
+def test_pg_copy_keeps_uuids_shaped():
+    expression = suite_growth._pg_copy_expression('instance_uuid',
+                                                  ('instance_uuid',))
+    assert "lpad(to_hex(g.copy), 12, '0')" in expression
+    assert suite_growth._pg_copy_expression('kind', ('message_id',)) == (
+        '"kind"')
