@@ -22,14 +22,22 @@ Sections (``--sections``, default all):
 - ``freshness``: publish-to-record p50/p99 at a steady ``--rate``;
 - ``query``: tools/bench/api_bench.py on ``--api-boots`` boots in a
   PostgreSQL database of its own, dropped afterwards;
-- ``growth``: replay throughput into SQLite holding 0 and each of
-  ``--history`` boots (tools/bench/suite_growth.py);
+- ``growth``: replay throughput into PostgreSQL (or SQLite,
+  ``--growth-backend``) holding 0 and each of ``--history`` boots, sizes
+  over ``--growth-disk-limit`` GiB skipped (tools/bench/suite_growth.py);
+- ``memory``: the collector's batch processor driven in-process with the
+  simulator backlog into PostgreSQL, peak RSS every ``--memory-every``
+  up to ``--memory-count`` notifications (tools/bench/suite_memory.py);
+- ``ceilometer``: one backlog drained by the bare listener, Ceilometer's
+  notification agent (``--ceilometer-venv``) and the collector on
+  PostgreSQL, for bootdoctor/ceilometer (tools/bench/suite_peer.py);
 - ``replay``: tools/bench/replay_bench.py (parse-only baseline vs replay);
 - ``fanout``: tools/bench/rebuild_fanout.py (boots rebuilt per batch).
 
 Results go to ``--json``; ``--rst`` rewrites the performance page from
 them with PNG plots beside it (tools/bench/suite_report.py). Nothing is
-asserted. Each section reports what it could not measure and why.
+asserted. Each section reports what it could not measure and why, and
+the load average at its start and end (the machine may be shared).
 
     python tools/bench/suite.py [--sections ingest,freshness,...]
         [--json bench-results.json] [--rst doc/source/admin/performance.rst]
@@ -143,6 +151,9 @@ def parse_args(argv):
     parser.add_argument('--growth-time-limit', type=float,
                         help='seconds: larger history sizes are skipped '
                              'once the growth section has run this long')
+    parser.add_argument('--growth-spread', action='store_true',
+                        help='move each history copy further into the past '
+                             '(PostgreSQL), instead of all at the same times')
     parser.add_argument('--growth-disk-path', default='/',
                         help='the file system holding PostgreSQL data')
     parser.add_argument('--replay-count', type=int, default=100000)

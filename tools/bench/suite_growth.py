@@ -103,7 +103,17 @@ def fill_history(template, target, boots):
 
 # PostgreSQL ----------------------------------------------------------------
 
-def _pg_copy_expression(column, keys):
+def _pg_copy_expression(column, keys, shift=None):
+    """The value of ``column`` in copy ``g.copy``.
+
+    With ``shift`` (seconds) a timestamp moves that many seconds further
+    into the past at each copy, so that the history spreads over time
+    before the fresh stream, as a cloud's history does, instead of piling
+    every copy into the template's minutes.
+    """
+    if shift and column[1].startswith('timestamp'):
+        return '"%s" - g.copy * interval \'%d seconds\'' % (column[0], shift)
+    column = column[0] if isinstance(column, tuple) else column
     if column not in keys:
         return '"%s"' % column
     return ("CASE WHEN length({c}) = 36 THEN substr({c}, 1, 24) || "
@@ -111,7 +121,7 @@ def _pg_copy_expression(column, keys):
             "END").format(c='"%s"' % column)
 
 
-def fill_history_pg(url, boots, step=10):
+def fill_history_pg(url, boots, step=10, spread=False):
     """Turn a copy of the template database into ``boots`` of history.
 
     The template's rows are moved aside, then copied back ``copies`` times
@@ -126,6 +136,10 @@ def fill_history_pg(url, boots, step=10):
         per_copy = conn.exec_driver_sql(
             'SELECT count(*) FROM boots').scalar()
         copies = -(-boots // per_copy)
+        # The template's span, plus a minute, is how far each copy moves.
+        shift = int(conn.exec_driver_sql(
+            'SELECT extract(epoch FROM max("timestamp") - min("timestamp")) '
+            'FROM notifications').scalar() or 0) + 60 if spread else None
         indexes = [row[0] for row in conn.exec_driver_sql(
             "SELECT indexdef FROM pg_indexes WHERE schemaname = 'public' "
             "AND tablename IN (%s) AND right(indexname, 5) <> '_pkey'" %
@@ -136,10 +150,10 @@ def fill_history_pg(url, boots, step=10):
                 "'_pkey'" % ', '.join("'%s'" % t for t in KEYS)).scalars():
             conn.exec_driver_sql('DROP INDEX "%s"' % name)
         for table, keys in KEYS.items():
-            columns = list(conn.exec_driver_sql(
-                'SELECT column_name FROM information_schema.columns WHERE '
-                "table_name = '%s' ORDER BY ordinal_position" % table
-            ).scalars())
+            columns = [tuple(row) for row in conn.exec_driver_sql(
+                'SELECT column_name, data_type FROM information_schema.'
+                "columns WHERE table_name = '%s' ORDER BY ordinal_position"
+                % table)]
             conn.exec_driver_sql('CREATE UNLOGGED TABLE "tpl_%s" AS SELECT * '
                                  'FROM "%s"' % (table, table))
             conn.exec_driver_sql('TRUNCATE "%s"' % table)
@@ -147,8 +161,8 @@ def fill_history_pg(url, boots, step=10):
                 conn.exec_driver_sql(
                     'INSERT INTO "%s" (%s) SELECT %s FROM "tpl_%s" CROSS JOIN '
                     'generate_series(%d, %d) AS g(copy)' % (
-                        table, ', '.join('"%s"' % c for c in columns),
-                        ', '.join(_pg_copy_expression(c, keys)
+                        table, ', '.join('"%s"' % c[0] for c in columns),
+                        ', '.join(_pg_copy_expression(c, keys, shift)
                                   for c in columns), table,
                         first, min(copies, first + step - 1)))
             conn.exec_driver_sql('DROP TABLE "tpl_%s"' % table)
@@ -223,7 +237,8 @@ def growth_pg(args, databases, directory, template_stream, fresh_stream):
             _pg_admin(args, 'CREATE DATABASE %s TEMPLATE %s' % (
                 name, template_db))
             url = databases.url_for(name)
-            stored, notifications, size = fill_history_pg(url, history)
+            stored, notifications, size = fill_history_pg(
+                url, history, spread=getattr(args, 'growth_spread', False))
             per_boot = (size - empty) / float(stored)
         else:
             url = databases.new('postgresql', 'growth_0')
@@ -254,7 +269,8 @@ def growth(args, directory, databases=None):
         runs, skipped = growth_pg(args, databases, directory,
                                   template_stream, fresh_stream)
         return {'stream': written, 'backend': 'postgresql', 'runs': runs,
-                'skipped': skipped}
+                'skipped': skipped,
+                'history_spread': getattr(args, 'growth_spread', False)}
     template = os.path.join(directory, 'template.sqlite')
     replay_into(template_stream, 'sqlite:///' + template)
     runs = []

@@ -83,3 +83,20 @@ def test_memory_drive_stores_every_notification():
         assert result['stored']['rejections'] == 0
         assert [s[0] for s in result['samples']] == [0, 100, 200, 250]
         assert all(s[1] >= s[2] > 0 for s in result['samples'])
+
+
+def test_spread_history_lies_before_the_template(tmp_path):
+    stream = str(tmp_path / 'template.jsonl')
+    replay_bench.synthesise(stream, 200)
+    with servers.database('postgresql') as url:
+        suite_growth.replay_into(stream, url)
+        first, last = _rows(url, 'SELECT min("timestamp"), max("timestamp") '
+                            'FROM notifications')[0]
+        boots = _rows(url, 'SELECT count(*) FROM boots')[0][0]
+        suite_growth.fill_history_pg(url, 2 * boots, spread=True)
+        newest = _rows(url, 'SELECT max("timestamp") FROM notifications')[0][0]
+        oldest = _rows(url, 'SELECT min(created_at) FROM boots')[0][0]
+        assert newest < first
+        # Two copies, each a template span (plus a minute) further back.
+        span = (last - first).total_seconds()
+        assert (first - oldest).total_seconds() >= 2 * span
