@@ -61,8 +61,8 @@ def messages(count, seed=1):
     Yields listener views chunk by chunk (20 boots each), never holding
     more than one chunk.
     """
-    from oslo_serialization import jsonutils
     from bootdoctor import simulator
+    from oslo_serialization import jsonutils
     produced = number = 0
     while produced < count:
         boots = simulator.plan(20, 'mix', seed=seed * 100003 + number)
@@ -133,6 +133,10 @@ def run(url, count, every, batch_size, time_limit=None):
             next_sample += every
         if time_limit and time.monotonic() - started > time_limit:
             break
+    if samples[-1][0] != done:
+        # Stopped by the time limit between two samples: the last one.
+        samples.append([done] + list(memory_mib()) + [
+            round(time.monotonic() - started, 1)])
     worker.flush_heartbeats()
     stored = worker.connection.counts()
     worker.connection.close()

@@ -98,7 +98,7 @@ def load(results):
         'Load average (1, 5 and 15 minutes) at the start and the end of '
         'each section; on 2 CPUs, a load above 2 means the section shared '
         'them with other work:', '',
-        _table(('section', 'measured at (UTC)', 'seconds', 'load at start',
+        _table(('section', 'ended at (UTC)', 'seconds', 'load at start',
                 'load at end'), rows), ''])
 
 
@@ -207,8 +207,8 @@ def memory_run(section, figures):
         _table(('notifications', 'peak RSS MiB', 'RSS MiB', 'seconds'),
                rows), '',
         'Peak RSS after the first %s notifications: %s MiB; after the '
-        'last: %s MiB.\n' % (_n(first[0]), _n(first[1], 1),
-                              _n(samples[-1][1], 1)),
+        'last: %s MiB.\n' % (
+            _n(first[0]), _n(first[1], 1), _n(samples[-1][1], 1)),
         '.. image:: figures/memory.png', ''])
 
 
