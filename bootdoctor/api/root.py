@@ -67,12 +67,41 @@ def version_v1():
     return flask.jsonify({'version': _v1()})
 
 
+def configured_document(conf, base_url):
+    """The OpenAPI document as this server answers.
+
+    The shipped document gives the defaults of [api] max_limit and
+    default_limit for the limit parameter of GET /v1/boots; the served one
+    gives this server's values, which are what it enforces, and names
+    this server as the only one.
+    """
+    document = copy.deepcopy(openapi_document())
+    document['servers'] = [{'url': base_url,
+                            'description': 'this bootdoctor-api'}]
+    # GET /v1/boots never pages by more than max_limit, whatever
+    # default_limit says.
+    default = min(conf.api.default_limit, conf.api.max_limit)
+    limit = _parameter(document, '/v1/boots', 'get', 'limit')
+    limit['schema']['maximum'] = conf.api.max_limit
+    limit['schema']['default'] = default
+    limit['description'] = (
+        'Boots per page: 1 to %d ([api] max_limit of this server); %d '
+        '([api] default_limit) if not given.\n' % (
+            conf.api.max_limit, default))
+    return document
+
+
+def _parameter(document, path, method, name):
+    for parameter in document['paths'][path][method]['parameters']:
+        if parameter.get('name') == name:
+            return parameter
+    raise LookupError('%s %s has no parameter %s' % (method, path, name))
+
+
 def openapi():
     params.parse(flask.request.args, {})
-    document = copy.deepcopy(openapi_document())
-    document['servers'] = [{'url': _base(),
-                            'description': 'this bootdoctor-api'}]
-    return flask.jsonify(document)
+    return flask.jsonify(configured_document(
+        flask.current_app.config['BOOTDOCTOR_CONF'], _base()))
 
 
 # Paths served without authentication; the middleware reads this.

@@ -36,6 +36,7 @@ from bootdoctor.api import policy
 from bootdoctor.api import root
 from bootdoctor.api import storage as api_storage
 from bootdoctor import catalogue
+from bootdoctor.conf import api as api_conf
 from bootdoctor.db import api as db_api
 from bootdoctor.db import records as db_records
 from bootdoctor.tests.unit.api import conftest as c
@@ -89,13 +90,58 @@ def test_every_route_is_documented(app):
 
 def test_served_document_names_this_server(app):
     body = app.get('/v1/openapi.json').json
+    # With the default options only the limit's wording differs.
+    assert '1 to 1000' in _limit_schema(body)['description']
+    _limit_schema(body)['description'] = _limit_schema(
+        document())['description']
     assert body['paths'] == document()['paths']
     assert body['servers'] == [{'url': 'http://localhost',
                                 'description': 'this bootdoctor-api'}]
 
 
-@pytest.fixture(scope='module')
-def api_schema(dataset, tmp_path_factory):
+def _limit_schema(body):
+    parameters = body['paths']['/v1/boots']['get']['parameters']
+    return next(p for p in parameters if p.get('name') == 'limit')
+
+
+def test_doc_copy_gives_the_option_defaults():
+    defaults = {opt.dest: opt.default for opt in api_conf.api_opts}
+    limit = _limit_schema(document())
+    assert limit['schema']['maximum'] == defaults['max_limit']
+    assert limit['schema']['default'] == defaults['default_limit']
+    assert 'max_limit (%d by default)' % defaults['max_limit'] in (
+        limit['description'])
+
+
+def test_served_document_gives_the_configured_max_limit(make_app):
+    app = make_app(max_limit=250, default_limit=20)
+    limit = _limit_schema(app.get('/v1/openapi.json').json)
+    assert limit['schema'] == {'type': 'integer', 'minimum': 1,
+                               'maximum': 250, 'default': 20}
+    assert '1 to 250' in limit['description']
+    # And the server enforces what it serves.
+    app.get('/v1/boots?limit=250', headers=c.READER_A, status=200)
+    response = app.get('/v1/boots?limit=251', headers=c.READER_A,
+                       status=400)
+    assert response.json['error']['parameter'] == 'limit'
+
+
+def test_served_default_never_exceeds_the_maximum(make_app):
+    # GET /v1/boots pages by max_limit when default_limit is larger.
+    app = make_app(max_limit=5, default_limit=100)
+    limit = _limit_schema(app.get('/v1/openapi.json').json)
+    assert (limit['schema']['maximum'], limit['schema']['default']) == (5, 5)
+    body = app.get('/v1/boots?all_projects=true', headers=c.ADMIN).json
+    assert len(body['boots']) == 5
+
+
+def test_shipped_document_is_not_changed_by_serving(make_app):
+    make_app(max_limit=7).get('/v1/openapi.json')
+    assert _limit_schema(root.openapi_document())['schema']['maximum'] == (
+        1000)
+
+
+def _schema(dataset, tmp_path_factory, **api_options):
     conf = c.make_conf()
     fixture = config_fixture.Config(conf)
     fixture.setUp()
@@ -103,6 +149,8 @@ def api_schema(dataset, tmp_path_factory):
     fixture.config(connection=dataset.url, group='database')
     fixture.config(auth_strategy='noauth', group='api')
     fixture.config(metrics_enabled=True, group='api')
+    for name, value in api_options.items():
+        fixture.config(group='api', **{name: value})
     connection = db_api.Connection(dataset.url)
     application = api_app.build_wsgi_app(
         conf, storage=api_storage.Storage(connection),
@@ -111,6 +159,17 @@ def api_schema(dataset, tmp_path_factory):
     yield schemathesis.openapi.from_wsgi('/v1/openapi.json', application)
     connection.close()
     fixture.cleanUp()
+
+
+@pytest.fixture(scope='module')
+def api_schema(dataset, tmp_path_factory):
+    yield from _schema(dataset, tmp_path_factory)
+
+
+@pytest.fixture(scope='module')
+def small_limit_schema(dataset, tmp_path_factory):
+    yield from _schema(dataset, tmp_path_factory, max_limit=3,
+                       default_limit=2)
 
 
 OPERATIONS = [(path, method.upper())
@@ -132,6 +191,27 @@ def test_generated_requests_match_the_document(api_schema, path, method,
     def check(case):
         case.call_and_validate(headers=headers, checks=CHECKS)
     check()
+
+
+@pytest.mark.parametrize('who', ['admin', 'reader'])
+def test_generated_lists_match_a_lowered_max_limit(small_limit_schema, who):
+    # The generated limits are those the served document allows (1 to 3):
+    # each is accepted, and a page never holds more.
+    headers = c.ADMIN if who == 'admin' else c.READER_A
+    operation = small_limit_schema['/v1/boots']['GET']
+    seen = set()
+
+    @given(case=operation.as_strategy())
+    @SETTINGS
+    def check(case):
+        limit = (case.query or {}).get('limit')
+        assert limit is None or 1 <= int(limit) <= 3, limit
+        seen.add(limit and int(limit))
+        response = case.call_and_validate(headers=headers, checks=CHECKS)
+        if response.status_code == 200:
+            assert len(response.json()['boots']) <= int(limit or 2)
+    check()
+    assert seen - {None}, 'no request gave a limit'
 
 
 def test_real_records_match_the_document(app, dataset):
