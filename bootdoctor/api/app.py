@@ -19,6 +19,7 @@ from bootdoctor.api import errors
 from bootdoctor.api import metrics
 from bootdoctor.api import middleware
 from bootdoctor.api import policy
+from bootdoctor.api import request_counts
 from bootdoctor.api import root
 from bootdoctor.api import storage as api_storage
 from bootdoctor.api import v1
@@ -39,6 +40,8 @@ def create_app(conf, storage=None, enforcer=None):
         else api_storage.Storage.from_conf(conf))
     app.config['BOOTDOCTOR_ENFORCER'] = (
         enforcer if enforcer is not None else policy.make_enforcer(conf))
+    # Every response of the stack, counted by the middleware.
+    app.config['BOOTDOCTOR_REQUEST_COUNTS'] = request_counts.RequestCounts()
     # Records keep the field order they were built with.
     app.json.sort_keys = False
     # A doubled slash is a 404 like any unknown path, not a redirect.
@@ -55,6 +58,12 @@ def create_app(conf, storage=None, enforcer=None):
     return app
 
 
+def wrap(app, conf):
+    """``app`` (from :func:`create_app`) inside its middleware."""
+    return middleware.wrap(app, conf,
+                           counts=app.config['BOOTDOCTOR_REQUEST_COUNTS'])
+
+
 def build_wsgi_app(conf, storage=None, enforcer=None):
     """The application with its middleware: what a WSGI server runs."""
-    return middleware.wrap(create_app(conf, storage, enforcer), conf)
+    return wrap(create_app(conf, storage, enforcer), conf)

@@ -16,8 +16,10 @@ Under a WSGI server signals belong to the server (uwsgi and mod_wsgi use
 or block them), so the API never installs a SIGUSR2 handler: it watches
 [oslo_reports] file_event_handler instead, by default
 $state_path/bootdoctor-api.gmr. Touching that file writes a report of
-every thread, the API's configuration (secret options as ``***``) and
-the package version to [oslo_reports] log_dir, or to standard error.
+every thread, the API's configuration (secret options as ``***``), the
+package version and the bootdoctor api section (:mod:`bootdoctor.api.report`:
+authentication, policy file, database, responses by status class) to
+[oslo_reports] log_dir, or to standard error.
 """
 
 import os
@@ -26,6 +28,7 @@ from oslo_log import log
 from oslo_reports import guru_meditation_report as gmr
 from oslo_reports import opts as gmr_opts
 
+from bootdoctor.api import report
 from bootdoctor import service
 from bootdoctor import version
 
@@ -49,7 +52,13 @@ def setup(conf):
         fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o640)
         os.close(fd)
     service.register_config_section(conf)
+    report.register()
     gmr.TextGuruMeditation.setup_autorun(
         version.version_info, service_name=SERVICE_NAME, conf=conf)
     LOG.info('Guru Meditation report: touch %s', path)
     return path
+
+
+def attach(app):
+    """Describe the Flask application ``app`` in this process's reports."""
+    report.attach(app)

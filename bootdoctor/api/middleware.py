@@ -17,7 +17,8 @@ Outermost first::
     CORS                 errors from any layer below still carry CORS headers
     HTTPProxyToWSGI      scheme, host and prefix from a TLS-terminating proxy
     RequestId            x-openstack-request-id on every response
-    RequestLog           the request id in every log line; one access line
+    RequestLog           the request id in every log line; one access line;
+                         responses counted by status class
     public paths         /, /v1, /v1/openapi.json, /healthcheck: no auth
     RejectedTokens       401 at once for a token Keystone just rejected
     auth_token | NoAuth  Keystone token validation ([api] auth_strategy)
@@ -102,8 +103,9 @@ class RequestLog:
     it with the full context once the caller is known.
     """
 
-    def __init__(self, application):
+    def __init__(self, application, counts=None):
         self.application = application
+        self.counts = counts
 
     def __call__(self, environ, start_response):
         oslo_context.RequestContext(
@@ -120,6 +122,8 @@ class RequestLog:
         try:
             return self.application(environ, recording_start_response)
         finally:
+            if self.counts is not None:
+                self.counts.add(seen.get('status'))
             path = environ.get('PATH_INFO') or '/'
             if environ.get('QUERY_STRING'):
                 path += '?' + environ['QUERY_STRING']
@@ -132,8 +136,12 @@ def _not_found(environ, start_response):
     return webob.exc.HTTPNotFound()(environ, start_response)
 
 
-def wrap(app, conf):
-    """The WSGI application: ``app`` inside bootdoctor's middleware."""
+def wrap(app, conf, counts=None):
+    """The WSGI application: ``app`` inside bootdoctor's middleware.
+
+    :param counts: a :class:`bootdoctor.api.request_counts.RequestCounts`
+        counting every response, or None.
+    """
     if conf.api.auth_strategy == 'keystone':
         protected = token_cache.RejectedTokens(
             auth_token.AuthProtocol(app, {'oslo_config_config': conf}),
@@ -143,7 +151,7 @@ def wrap(app, conf):
         protected = NoAuth(app)
     health = healthcheck.Healthcheck(_not_found, conf)
     stack = PublicPaths(protected, app, health)
-    stack = RequestLog(stack)
+    stack = RequestLog(stack, counts)
     stack = request_id.RequestId(stack, conf)
     stack = http_proxy_to_wsgi.HTTPProxyToWSGI(stack, conf)
     return cors.CORS(stack, conf)

@@ -45,8 +45,19 @@ def init_application(environ=None):
                                'not exist (set %s)' % (name, CONFIG_ENV))
     conf = service.prepare_service([], default_config_files=files,
                                    guru_meditation=False)
+    return build(conf)
+
+
+def build(conf):
+    """The application of this process, described by its Guru Meditation.
+
+    Watches the report's trigger file, builds the application and freezes
+    what startup made; bootdoctor-api's development server calls it too.
+    """
     guru.setup(conf)
-    application = api_app.build_wsgi_app(conf)
+    app = api_app.create_app(conf)
+    guru.attach(app)
+    application = api_app.wrap(app, conf)
     freeze_startup_objects()
     return application
 

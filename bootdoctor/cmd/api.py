@@ -24,8 +24,6 @@ import sys
 from oslo_log import log
 from werkzeug import serving
 
-from bootdoctor.api import app as api_app
-from bootdoctor.api import guru
 from bootdoctor.api import wsgi_app
 from bootdoctor import service
 
@@ -42,9 +40,7 @@ def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
     conf = service.prepare_service(argv, log_to_stderr=True,
                                    guru_meditation=False)
-    guru.setup(conf)
-    application = api_app.build_wsgi_app(conf)
-    wsgi_app.freeze_startup_objects()
+    application = wsgi_app.build(conf)
     server = serving.make_server(conf.api.host, conf.api.port, application,
                                  threaded=True,
                                  request_handler=_QuietHandler)

@@ -24,8 +24,10 @@ import urllib.request
 import pytest
 
 from bootdoctor.api import guru
+from bootdoctor.api import report
 from bootdoctor.client import exceptions as client_exc
 from bootdoctor.client.v1 import client as boot_client
+from bootdoctor.db import api as db_api
 from bootdoctor.tests.functional.api import conftest
 
 
@@ -118,14 +120,39 @@ def test_the_client_as_admin_reads_every_project(server, identity,
     assert stats['total'] == len(dataset.records)
 
 
-def test_guru_meditation_by_file(server):
+def test_guru_meditation_by_file(server, dataset):
     trigger = server['state'] / guru.TRIGGER_NAME
     assert trigger.is_file()
+    # One answer of each class this test can be sure of: 200 and 401.
+    urllib.request.urlopen(server['url'] + '/healthcheck', timeout=10)
+    with pytest.raises(urllib.error.HTTPError):
+        urllib.request.urlopen(server['url'] + '/v1/boots', timeout=10)
+    since = len(server['log'].read_text())
     time.sleep(1.1)
     os.utime(trigger)
-    wait_for(lambda: 'Guru Meditation' in server['log'].read_text(), 20,
+    wait_for(lambda: 'Database: ' in server['log'].read_text()[since:], 20,
              'a Guru Meditation report after touching %s' % trigger)
+    time.sleep(1)  # the rest of the report
+    text = server['log'].read_text()[since:]
+    assert 'Guru Meditation' in text
     assert server['process'].poll() is None
+    section = text.split('\n%s\n' % report.TITLE, 1)[1]
+    lines = section.splitlines()
+    assert 'Process %d' % server['process'].pid in lines
+    assert 'Auth strategy: keystone' in lines
+    assert ('Policy file: none (policy.yaml not found): the defaults in '
+            'code apply') in lines
+    assert 'Page limits: default_limit 100, max_limit 1000' in lines
+    assert 'Metrics (GET /metrics): enabled' in lines
+    assert 'Database: %s' % dataset.url in lines
+    assert '  answers: yes' in lines
+    assert '  schema revision: %s (current)' % db_api.Connection.head() in (
+        lines)
+    counts = dict(item.split(' ') for item in lines[
+        lines.index(next(line for line in lines if line.startswith(
+            'Responses of this process since '))) + 1].strip().split(', '))
+    assert int(counts['2xx']) >= 1 and int(counts['4xx']) >= 1, counts
+    assert counts['5xx'] == counts['unanswered'] == '0', counts
 
 
 def test_log_lines_carry_request_ids(server, identity):

@@ -39,6 +39,7 @@ import pytest
 import sqlalchemy as sa
 
 from bootdoctor.api import guru
+from bootdoctor.api import report as api_report
 from bootdoctor import service
 from bootdoctor import simulator
 from bootdoctor.tests.functional.api import test_server
@@ -304,8 +305,19 @@ def test_no_password_in_the_apis_output(tmp_path, keystone_creds, identity,
     for text in [output] + [body for _, body in answers]:
         assert db_password not in text
         assert service_password not in text
-    # The report names the secret options with their values masked.
+    # The report names the secret options with their values masked, and
+    # the API's section the database URL.
     assert _option(report, 'database', 'connection') == '***'
+    section = report.split('\n%s\n' % api_report.TITLE, 1)[1]
+    assert 'Database: %s\n  answers: yes\n' % sa.engine.make_url(
+        database).render_as_string(hide_password=True) in section
+    assert ':***@' in section.split('Database: ', 1)[1].split('\n', 1)[0]
+    assert 'Auth strategy: keystone\n' in section
+    # The outage's 503s were counted.
+    counts = dict(item.split(' ') for item in section.split(
+        'Responses of this process since ', 1)[1].splitlines()[1].strip()
+        .split(', '))
+    assert int(counts['5xx']) >= statuses.count(503) >= 1, counts
     assert _option(report, 'keystone_authtoken', 'password') == '***'
     assert _option(report, 'keystone_authtoken', 'username') == (
         keystone_creds['users']['bootdoctor']['username'])
