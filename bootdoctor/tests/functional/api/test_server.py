@@ -136,7 +136,7 @@ def test_guru_meditation_by_file(server, dataset):
     text = server['log'].read_text()[since:]
     assert 'Guru Meditation' in text
     assert server['process'].poll() is None
-    section = text.split('\n%s\n' % report.TITLE, 1)[1]
+    section = text.split(' %s ' % report.TITLE, 1)[1]
     lines = section.splitlines()
     assert 'Process %d' % server['process'].pid in lines
     assert 'Auth strategy: keystone' in lines

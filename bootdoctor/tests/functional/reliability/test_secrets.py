@@ -308,7 +308,7 @@ def test_no_password_in_the_apis_output(tmp_path, keystone_creds, identity,
     # The report names the secret options with their values masked, and
     # the API's section the database URL.
     assert _option(report, 'database', 'connection') == '***'
-    section = report.split('\n%s\n' % api_report.TITLE, 1)[1]
+    section = report.split(' %s ' % api_report.TITLE, 1)[1]
     assert 'Database: %s\n  answers: yes\n' % sa.engine.make_url(
         database).render_as_string(hide_password=True) in section
     assert ':***@' in section.split('Database: ', 1)[1].split('\n', 1)[0]
