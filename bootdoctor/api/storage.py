@@ -22,6 +22,7 @@ import contextlib
 
 from bootdoctor.api import errors
 from bootdoctor.db import exceptions as db_exc
+from bootdoctor.db import records as db_records
 
 
 @contextlib.contextmanager
@@ -54,10 +55,18 @@ class Storage:
         with translated():
             return cls(db_api.get_connection(conf))
 
-    def list_boots(self, filters, sort, limit, marker):
+    def list_items(self, filters, sort, limit, marker, tracebacks):
+        """List items as stored (bootdoctor.db.records.LISTING).
+
+        With ``tracebacks``, boots whose listing left tracebacks out come
+        with their record too.
+        """
+        detail = (db_records.LISTING_TRACEBACKS if tracebacks
+                  else db_records.LISTING)
         with translated():
             return self.db.list_records(filters=filters, sort=sort,
-                                        limit=limit, marker=marker)
+                                        limit=limit, marker=marker,
+                                        detail=detail)
 
     def get_boot(self, instance_uuid):
         """The record dict, or None."""

@@ -21,6 +21,7 @@ import flask
 
 from bootdoctor.api import errors
 from bootdoctor.api import policy
+from bootdoctor.db import listing
 
 # Target project of a boot with no project_id: matches no token's project.
 NO_PROJECT = '(none)'
@@ -67,26 +68,8 @@ def strip_tracebacks(value):
     return value
 
 
-def _fault(fault):
-    if isinstance(fault, dict) and fault.get('traceback') is not None:
-        return dict(fault, traceback=None)
-    return fault
-
-
-def strip_record_tracebacks(record):
-    """A boot record without tracebacks: its fault and its attempts'.
-
-    Those are the only places the boot record holds a traceback, so this
-    copies only them, which matters for a page of a thousand records.
-    """
-    result = dict(record)
-    if 'fault' in result:
-        result['fault'] = _fault(result['fault'])
-    if isinstance(result.get('attempts'), list):
-        result['attempts'] = [
-            dict(a, fault=_fault(a.get('fault'))) if isinstance(a, dict)
-            else a for a in result['attempts']]
-    return result
+# A boot record without tracebacks (its fault's and its attempts').
+strip_record_tracebacks = listing.strip_record_tracebacks
 
 
 class TracebackFilter:

@@ -126,6 +126,11 @@ boots = sa.Table(
               default=0),
     # BootRecord.to_dict()
     sa.Column('record', types.JSONText(), nullable=False),
+    # The record as GET /v1/boots lists it, tracebacks null, and whether
+    # the record had tracebacks (bootdoctor.db.listing). NULL in rows
+    # stored before the column existed, until their boot is rebuilt.
+    sa.Column('listing', types.JSONText(), nullable=True),
+    sa.Column('has_traceback', sa.Boolean(), nullable=True),
     sa.Index('ix_boots_created', 'created_at', 'instance_uuid'),
     sa.Index('ix_boots_updated', 'updated_at', 'instance_uuid'),
     sa.Index('ix_boots_status_created', 'status', 'created_at',

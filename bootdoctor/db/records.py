@@ -22,6 +22,7 @@ import sqlalchemy as sa
 
 from bootdoctor import catalogue
 from bootdoctor.db import exceptions
+from bootdoctor.db import listing
 from bootdoctor.db import models
 from bootdoctor.db import types
 from bootdoctor.db import validation
@@ -32,6 +33,10 @@ P = models.boot_phases
 SORT_KEYS = ('created_at', 'updated_at', 'duration_s')
 SORT_DIRS = ('asc', 'desc')
 DEFAULT_SORT = 'created_at:desc'
+# list_'s details for the list items of GET /v1/boots: the record comes
+# only for rows without a listing, or also for those with tracebacks.
+LISTING = 'listing'
+LISTING_TRACEBACKS = 'listing+tracebacks'
 # Filters list_records accepts; the ones that take several values too.
 FILTERS = ('status', 'phase', 'host', 'failed_component', 'request_id',
            'project_id', 'since', 'until')
@@ -79,6 +84,7 @@ def boot_row(record, observation_count=0):
         raise exceptions.InvalidInput('boot %s: no created_at, updated_at '
                                       'or finished_at' % uuid)
     root = record.get('root_cause') or {}
+    item, has_traceback = listing.item(record)
     row = {
         'instance_uuid': uuid,
         'project_id': record.get('project_id'),
@@ -97,6 +103,8 @@ def boot_row(record, observation_count=0):
         'duration_s': _int(record.get('duration_s'), 'duration_s', uuid),
         'observation_count': int(observation_count or 0),
         'record': record,
+        'listing': item,
+        'has_traceback': has_traceback,
     }
     return validation.check_lengths(B, row, 'boot %s' % uuid)
 
@@ -311,7 +319,13 @@ def _by_duration(conn, columns, clauses, ascending, limit, marker_row):
 
 def list_(conn, filters=None, sort=None, limit=None, marker=None,
           detail=True, decode=True):
-    """Records (or summaries) matching ``filters``, one page.
+    """Records (or summaries, or list items) matching ``filters``, one page.
+
+    With ``detail`` LISTING, each is a dict of instance_uuid, project_id,
+    listing (the stored list item's JSON text, tracebacks null),
+    has_traceback, and record (the record's JSON text, only where listing
+    is NULL: rows stored before the column existed); LISTING_TRACEBACKS
+    sends the record of boots with tracebacks too.
 
     ``marker`` is the instance_uuid of the last item of the previous page;
     it must match the same filters' project. ``limit`` None means all.
@@ -335,7 +349,9 @@ def list_(conn, filters=None, sort=None, limit=None, marker=None,
         if marker_row is None:
             raise exceptions.InvalidFilter('marker',
                                            'no boot %s' % (marker,))
-    if detail:
+    if detail in (LISTING, LISTING_TRACEBACKS):
+        columns = _listing_columns(detail == LISTING_TRACEBACKS)
+    elif detail:
         columns = [_record_column(decode)]
     else:
         columns = [B.c[c] for c in SUMMARY_COLUMNS]
@@ -351,9 +367,25 @@ def list_(conn, filters=None, sort=None, limit=None, marker=None,
         order = [col.asc(), uid.asc()] if ascending else [col.desc(),
                                                           uid.desc()]
         rows = _page(conn, columns, clauses, order, limit)
+    if detail in (LISTING, LISTING_TRACEBACKS):
+        return [dict(row._mapping) for row in rows]
     if detail:
         return [row.record for row in rows]
     return [summary(row._mapping) for row in rows]
+
+
+def _listing_columns(tracebacks):
+    text = sa.Text()
+    # Rows stored before the listing column send their record, and with
+    # ``tracebacks`` those whose tracebacks the listing left out.
+    needed = B.c.listing.is_(None)
+    if tracebacks:
+        needed = sa.or_(needed, B.c.has_traceback.is_(True))
+    return [B.c.instance_uuid, B.c.project_id,
+            sa.type_coerce(B.c.listing, text).label('listing'),
+            B.c.has_traceback,
+            sa.case((needed, sa.type_coerce(B.c.record, text)),
+                    else_=sa.null()).label('record')]
 
 
 def _record_column(decode):

@@ -12,6 +12,7 @@
 
 """/v1/boots: boot records, one boot, and the events behind it."""
 
+import json
 from urllib import parse
 
 import flask
@@ -20,15 +21,16 @@ from bootdoctor.api import errors
 from bootdoctor.api import params
 from bootdoctor.api import visibility
 from bootdoctor import catalogue
+from bootdoctor.db import listing
 from bootdoctor.db import records as db_records
 from bootdoctor.policies import boots as boot_policies
 from bootdoctor.policies import events as event_policies
 from bootdoctor.tracker import record as tracker_record
 
 SORT_KEYS = db_records.SORT_KEYS
-# A list shows each record without its 29-step timeline and diagnosis;
-# GET /v1/boots/{instance_uuid} gives the whole record.
-LIST_OMITS = ('steps', 'diagnosis')
+# A list shows each record without its 29-step timeline and diagnosis
+# (bootdoctor.db.listing); GET /v1/boots/{instance_uuid} gives the whole
+# record.
 MULTI = ('status', 'phase', 'host', 'failed_component')
 
 
@@ -90,21 +92,34 @@ def list_boots():
                ('status', 'phase', 'host', 'failed_component', 'request_id',
                 'since', 'until') if name in args}
     filters['project_id'] = project
-    records = _storage().list_boots(filters, args.get('sort'), limit + 1,
-                                    args.get('marker'))
-    more = len(records) > limit
-    records = records[:limit]
+    # A caller never allowed tracebacks in the project listed needs no
+    # record: the stored list items already have them null.
     tracebacks = visibility.TracebackFilter(
         boot_policies.TRACEBACK, visibility.strip_record_tracebacks)
-    boots = []
-    for record in records:
-        item = {k: v for k, v in record.items() if k not in LIST_OMITS}
-        boots.append(tracebacks(item, record.get('project_id')))
-    body = {'boots': boots, 'links': []}
-    if more and boots:
-        body['links'].append({'rel': 'next', 'href': _next_href(
-            limit, boots[-1]['instance_uuid'])})
-    return flask.jsonify(body)
+    rows = _storage().list_items(
+        filters, args.get('sort'), limit + 1, args.get('marker'),
+        tracebacks=project is None or visibility.allowed(
+            boot_policies.TRACEBACK, project))
+    more = len(rows) > limit
+    rows = rows[:limit]
+    encode = flask.current_app.json.dumps
+    items = [_item_text(row, tracebacks, encode) for row in rows]
+    links = []
+    if more and rows:
+        links.append({'rel': 'next', 'href': _next_href(
+            limit, rows[-1]['instance_uuid'])})
+    # The stored items are JSON already: joined, not decoded and encoded.
+    body = '{"boots":[%s],"links":%s}\n' % (','.join(items), encode(links))
+    return flask.Response(body, mimetype='application/json')
+
+
+def _item_text(row, tracebacks, encode):
+    """The JSON of one list item, from the stored listing if it serves."""
+    record = row['record']
+    if record is None:
+        return row['listing']
+    item = listing.full_item(json.loads(record))
+    return encode(tracebacks(item, row['project_id']))
 
 
 def _next_href(limit, marker):

@@ -101,7 +101,7 @@ def test_wrong_method_is_json_405_with_allow(app):
 
 def test_unexpected_error_is_a_bare_500(conf, connection, caplog):
     class Broken(api_storage.Storage):
-        def list_boots(self, *args, **kwargs):
+        def list_items(self, *args, **kwargs):
             raise RuntimeError('secret detail')
     application = api_app.build_wsgi_app(
         conf, storage=Broken(connection), enforcer=policy.make_enforcer(conf))
