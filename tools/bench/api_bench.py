@@ -21,7 +21,8 @@ each request beside the hand-written SQL that fetches the same rows over
 a raw DB-API connection:
 
 - ``list``: GET /v1/boots?status=error&limit=100 as a project reader,
-  first page and the page after its marker;
+  first page and the page after its marker, beside the SELECT of the
+  stored list items (boots.listing) of the same rows;
 - ``show``: GET /v1/boots/{uuid} of a random boot;
 - ``stats``: GET /v1/stats over one day of every project.
 
@@ -141,6 +142,8 @@ def fill(url, boots):
             'failed_component': row['failed_component'],
             'duration_s': row['duration_s'],
             'record': json.dumps(record),
+            'listing': json.dumps(row['listing'], separators=(',', ':')),
+            'has_traceback': row['has_traceback'],
             'phases': json.dumps({p['phase']: p['duration_s']
                                   for p in db_records.phase_rows(row)})})
     started = time.monotonic()
@@ -151,11 +154,11 @@ def fill(url, boots):
             'CREATE TEMPORARY TABLE t (slot int, uuid text, project text, '
             'status text, phase text, step int, failed_step int, '
             'failed_component text, duration_s float8, record text, '
-            'phases jsonb)'))
+            'listing text, has_traceback boolean, phases jsonb)'))
         conn.execute(sa.text(
             'INSERT INTO t VALUES (:slot, :uuid, :project, :status, :phase, '
             ':step, :failed_step, :failed_component, :duration_s, :record, '
-            'CAST(:phases AS jsonb))'), rows)
+            ':listing, :has_traceback, CAST(:phases AS jsonb))'), rows)
         conn.commit()
         for first in range(0, boots, CHUNK):
             last = min(first + CHUNK, boots)
@@ -176,7 +179,7 @@ def fill(url, boots):
                         request_id, status, phase, step, host, failed_step,
                         failed_component, failed_host, created_at,
                         updated_at, finished_at, duration_s,
-                        observation_count, record)
+                        observation_count, record, listing, has_traceback)
                     SELECT g.uuid, g.project, 'user-' || (g.i % 1000),
                         'req-' || g.uuid, t.status, t.phase, t.step, g.host,
                         t.failed_step, t.failed_component,
@@ -185,7 +188,10 @@ def fill(url, boots):
                         g.created, g.created + interval '1 minute',
                         g.created + interval '1 minute', t.duration_s, 30,
                         replace(replace(t.record, t.uuid, g.uuid),
-                                t.project, g.project)
+                                t.project, g.project),
+                        replace(replace(t.listing, t.uuid, g.uuid),
+                                t.project, g.project),
+                        t.has_traceback
                     FROM g JOIN t ON t.slot = g.i % 10)
                 INSERT INTO boot_phases (instance_uuid, phase, project_id,
                     host, created_at, duration_s)
@@ -270,8 +276,9 @@ def run(url, requests, warmup):
         app.get('/v1/boots?status=error&limit=100', headers=reader)
 
     def sql_list():
+        # The stored list items, as GET /v1/boots returns them to a reader.
         cursor.execute(
-            'SELECT record FROM boots WHERE project_id = %s AND status = %s '
+            'SELECT listing FROM boots WHERE project_id = %s AND status = %s '
             'ORDER BY created_at DESC, instance_uuid DESC LIMIT 101',
             ('project-7', 'error'))
         cursor.fetchall()
@@ -294,7 +301,7 @@ def run(url, requests, warmup):
             'AND project_id = %s', (marker, 'project-7'))
         cursor.fetchall()
         cursor.execute(
-            'SELECT record FROM boots WHERE project_id = %s AND status = %s '
+            'SELECT listing FROM boots WHERE project_id = %s AND status = %s '
             'AND created_at <= %s AND (created_at, instance_uuid) < (%s, %s) '
             'ORDER BY created_at DESC, instance_uuid DESC LIMIT 101',
             ('project-7', 'error', mark_at, mark_at, marker))

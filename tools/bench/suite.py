@@ -21,7 +21,8 @@ Sections (``--sections``, default all):
   drains (tools/bench/suite_ingest.py);
 - ``freshness``: publish-to-record p50/p99 at a steady ``--rate``;
 - ``query``: tools/bench/api_bench.py on ``--api-boots`` boots in a
-  PostgreSQL database of its own, dropped afterwards;
+  PostgreSQL database of its own, dropped afterwards (or in ``--api-url``,
+  kept and reused);
 - ``growth``: replay throughput into PostgreSQL (or SQLite,
   ``--growth-backend``) holding 0 and each of ``--history`` boots, sizes
   over ``--growth-disk-limit`` GiB skipped (tools/bench/suite_growth.py);
@@ -110,9 +111,14 @@ def run_script(name, arguments):
 
 
 def query(args, databases):
-    dbname = 'bootdoctor_suite_api_%s' % uuid.uuid4().hex[:8]
-    url = databases.url_for(dbname)
-    arguments = ['--boots', str(args.api_boots), '--url', url, '--drop']
+    if args.api_url:
+        # Kept for the next run, which reuses it if it holds as many boots.
+        arguments = ['--boots', str(args.api_boots), '--url', args.api_url,
+                     '--reuse']
+    else:
+        dbname = 'bootdoctor_suite_api_%s' % uuid.uuid4().hex[:8]
+        url = databases.url_for(dbname)
+        arguments = ['--boots', str(args.api_boots), '--url', url, '--drop']
     results = run_script('api_bench.py', arguments)
     results['boots'] = args.api_boots
     return results
@@ -140,6 +146,11 @@ def parse_args(argv):
     parser.add_argument('--rate', type=int, default=1000)
     parser.add_argument('--duration', type=int, default=30)
     parser.add_argument('--api-boots', type=int, default=100000)
+    parser.add_argument('--api-url',
+                        help='the PostgreSQL database the query section '
+                             'fills, kept afterwards and reused by a run '
+                             'with the same --api-boots (default: a new '
+                             'database, dropped afterwards)')
     parser.add_argument('--history', default='10000,100000',
                         type=lambda t: [int(n) for n in t.split(',')])
     parser.add_argument('--growth-count', type=int, default=20000)
