@@ -321,11 +321,11 @@ def list_(conn, filters=None, sort=None, limit=None, marker=None,
           detail=True, decode=True):
     """Records (or summaries, or list items) matching ``filters``, one page.
 
-    With ``detail`` LISTING, each is a dict of instance_uuid, project_id,
-    listing (the stored list item's JSON text, tracebacks null),
-    has_traceback, and record (the record's JSON text, only where listing
-    is NULL: rows stored before the column existed); LISTING_TRACEBACKS
-    sends the record of boots with tracebacks too.
+    With ``detail`` LISTING, each is a named tuple of instance_uuid,
+    project_id, listing (the stored list item's JSON text, tracebacks
+    null), has_traceback, and record (the record's JSON text, only where
+    listing is NULL: rows stored before the column existed);
+    LISTING_TRACEBACKS sends the record of boots with tracebacks too.
 
     ``marker`` is the instance_uuid of the last item of the previous page;
     it must match the same filters' project. ``limit`` None means all.
@@ -368,7 +368,8 @@ def list_(conn, filters=None, sort=None, limit=None, marker=None,
                                                           uid.desc()]
         rows = _page(conn, columns, clauses, order, limit)
     if detail in (LISTING, LISTING_TRACEBACKS):
-        return [dict(row._mapping) for row in rows]
+        # Named tuples: a dict of each row cost 10 us of a 6 ms page.
+        return rows
     if detail:
         return [row.record for row in rows]
     return [summary(row._mapping) for row in rows]

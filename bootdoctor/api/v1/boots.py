@@ -107,7 +107,7 @@ def list_boots():
     links = []
     if more and rows:
         links.append({'rel': 'next', 'href': _next_href(
-            limit, rows[-1]['instance_uuid'])})
+            limit, rows[-1].instance_uuid)})
     # The stored items are JSON already: joined, not decoded and encoded.
     body = '{"boots":[%s],"links":%s}\n' % (','.join(items), encode(links))
     return flask.Response(body, mimetype='application/json')
@@ -115,11 +115,11 @@ def list_boots():
 
 def _item_text(row, tracebacks, encode):
     """The JSON of one list item, from the stored listing if it serves."""
-    record = row['record']
+    record = row.record
     if record is None:
-        return row['listing']
+        return row.listing
     item = listing.full_item(json.loads(record))
-    return encode(tracebacks(item, row['project_id']))
+    return encode(tracebacks(item, row.project_id))
 
 
 def _next_href(limit, marker):
