@@ -443,7 +443,9 @@ def steady(args, directory, databases):
     p99 = max(float(f[1]) for f in found)
     print('  publish to committed record, %d worker(s): p50 %.3f s, p99 '
           '%.3f s' % (workers, p50, p99), flush=True)
-    return {'rate': args.rate, 'sent': sent, 'p50_s': p50, 'p99_s': p99}
+    return {'rate': args.rate, 'sent': sent,
+            'published_per_s': round(sent / seconds, 1),
+            'p50_s': p50, 'p99_s': p99}
 
 
 def parse_args(argv):

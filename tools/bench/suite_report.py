@@ -264,8 +264,10 @@ def freshness(section):
     if 'error' in section:
         return 'Not measured: %s\n' % section['error']
     return '\n'.join([_command(section), _table(
-        ('rate', 'sent', 'p50 s', 'p99 s'),
-        [(_n(section['rate']), _n(section['sent']),
+        ('rate asked', 'rate published', 'sent', 'p50 s', 'p99 s'),
+        [(_n(section['rate']), _n(section['published_per_s'])
+          if section.get('published_per_s') else 'not recorded',
+          _n(section['sent']),
           '%.3f' % section['p50_s'], '%.3f' % section['p99_s'])]), ''])
 
 

@@ -156,6 +156,17 @@ def test_machine_lists_the_load_of_each_section(tmp_path):
             'recorded'] in rows
 
 
+def test_freshness_shows_the_rate_published_beside_the_rate_asked():
+    section = {'command': 'suite.py --sections freshness', 'rate': 1000,
+               'published_per_s': 445.4, 'sent': 20000, 'p50_s': 29.5,
+               'p99_s': 37.2}
+    text = suite_report.freshness(section)
+    assert 'rate asked' in text and 'rate published' in text
+    assert '1,000' in text and ' 445 ' in text
+    del section['published_per_s']
+    assert 'not recorded' in suite_report.freshness(section)
+
+
 def test_merge_later_files_win(tmp_path):
     first, second = tmp_path / 'a.json', tmp_path / 'b.json'
     first.write_text(json.dumps({'memory': {'x': 1}, 'replay': {'y': 2}}))
