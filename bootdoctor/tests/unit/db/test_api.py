@@ -16,6 +16,7 @@
 from bootdoctor.tests.unit.db import cases
 from bootdoctor.tests.unit.db import metrics_cases
 from bootdoctor.tests.unit.db import rebuild_cases
+from bootdoctor.tests.unit.db import upkeep_cases
 
 
 class TestObservations(cases.ObservationCases):
@@ -34,15 +35,15 @@ class TestMetrics(metrics_cases.MetricsCases):
     pass
 
 
-class TestDeployment(cases.DeploymentCases):
+class TestDeployment(upkeep_cases.DeploymentCases):
     pass
 
 
-class TestPurge(cases.PurgeCases):
+class TestPurge(upkeep_cases.PurgeCases):
     pass
 
 
-class TestSchema(cases.SchemaCases):
+class TestSchema(upkeep_cases.SchemaCases):
     pass
 
 
