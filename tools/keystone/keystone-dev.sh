@@ -145,7 +145,7 @@ prepare() {
     fi
     chmod 0700 "$KEYSTONE_STATE/fernet-keys" "$KEYSTONE_STATE/credential-keys"
     manage bootstrap \
-        --bootstrap-password "$(admin_password)" \
+        --bootstrap-password="$(admin_password)" \
         --bootstrap-username admin \
         --bootstrap-project-name admin \
         --bootstrap-role-name admin \
@@ -184,7 +184,7 @@ serve() {
 seed() {
     "$KEYSTONE_VENV/bin/python" "$HERE/seed.py" \
         --auth-url "$KEYSTONE_URL" \
-        --admin-password "$(admin_password)" \
+        --admin-password="$(admin_password)" \
         --api-url "$BOOTDOCTOR_API_URL" \
         --output "$CREDENTIALS"
 }
