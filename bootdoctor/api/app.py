@@ -39,7 +39,8 @@ def create_app(conf, storage=None, enforcer=None):
         storage if storage is not None
         else api_storage.Storage.from_conf(conf))
     app.config['BOOTDOCTOR_ENFORCER'] = (
-        enforcer if enforcer is not None else policy.make_enforcer(conf))
+        enforcer if enforcer is not None else policy.make_enforcer(
+            conf, check_interval=conf.api.policy_file_check_interval))
     # Every response of the stack, counted by the middleware.
     app.config['BOOTDOCTOR_REQUEST_COUNTS'] = request_counts.RequestCounts()
     # Records keep the field order they were built with.

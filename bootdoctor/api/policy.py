@@ -18,6 +18,8 @@ Views call :func:`authorize` with the request context, a rule name from
 ``oslo.policy.enforcer`` entry point.
 """
 
+import time
+
 from oslo_config import cfg
 from oslo_policy import policy
 
@@ -25,9 +27,50 @@ from bootdoctor.api import errors
 from bootdoctor import policies
 
 
-def make_enforcer(conf):
-    """An Enforcer on ``conf`` with bootdoctor's defaults registered."""
-    enforcer = policy.Enforcer(conf)
+class Enforcer(policy.Enforcer):
+    """An Enforcer that looks at the policy files at most every so often.
+
+    oslo.policy's Enforcer calls :meth:`load_rules` before every check:
+    it looks for the policy file in the configuration directories and
+    compares its modification time (and each policy directory's) with
+    the one it read. This one does that at most once every
+    ``check_interval`` seconds, so a changed policy file still applies
+    without a restart, within that time. A forced reload, and the first
+    check after :meth:`clear` or a default's registration, always look.
+
+    :param check_interval: seconds; 0 looks before every check.
+    """
+
+    def __init__(self, conf, check_interval=0, clock=time.monotonic,
+                 **kwargs):
+        super().__init__(conf, **kwargs)
+        self.check_interval = check_interval
+        self._clock = clock
+        self._checked_at = None
+
+    def load_rules(self, force_reload=False):
+        now = self._clock()
+        if (not force_reload and self._checked_at is not None
+                and now - self._checked_at < self.check_interval):
+            return
+        super().load_rules(force_reload)
+        self._checked_at = now
+
+    def clear(self):
+        super().clear()
+        self._checked_at = None
+
+    def register_default(self, default):
+        super().register_default(default)
+        self._checked_at = None
+
+
+def make_enforcer(conf, check_interval=0):
+    """An Enforcer on ``conf`` with bootdoctor's defaults registered.
+
+    :param check_interval: see :class:`Enforcer`.
+    """
+    enforcer = Enforcer(conf, check_interval=check_interval)
     enforcer.register_defaults(policies.list_rules())
     return enforcer
 

@@ -43,6 +43,32 @@ def translated():
             'The database is unavailable; retry later.')
 
 
+def lost_connection(exc):
+    """True if ``exc`` (DBUnavailable) found a pooled connection gone.
+
+    SQLAlchemy then invalidated the connection (and the pool), so the
+    next checkout opens a new one.
+    """
+    cause = exc.__cause__
+    inner = getattr(cause, 'inner_exception', cause)
+    return bool(getattr(inner, 'connection_invalidated', False))
+
+
+def _read(func, *args, **kwargs):
+    """``func(*args, **kwargs)``, once more if its connection was lost.
+
+    A connection the pool hands out without a ping
+    ([api] database_ping_idle_time) may turn out closed by the server;
+    a read is safe to repeat on the fresh connection that follows.
+    """
+    try:
+        return func(*args, **kwargs)
+    except db_exc.DBUnavailable as exc:
+        if not lost_connection(exc):
+            raise
+    return func(*args, **kwargs)
+
+
 class Storage:
     """Reads for the API over a :class:`bootdoctor.db.api.Connection`."""
 
@@ -53,7 +79,8 @@ class Storage:
     def from_conf(cls, conf):
         from bootdoctor.db import api as db_api
         with translated():
-            return cls(db_api.get_connection(conf))
+            return cls(db_api.get_connection(
+                conf, ping_idle=conf.api.database_ping_idle_time))
 
     def list_items(self, filters, sort, limit, marker, tracebacks):
         """List items as stored (bootdoctor.db.records.LISTING).
@@ -64,14 +91,14 @@ class Storage:
         detail = (db_records.LISTING_TRACEBACKS if tracebacks
                   else db_records.LISTING)
         with translated():
-            return self.db.list_records(filters=filters, sort=sort,
-                                        limit=limit, marker=marker,
-                                        detail=detail)
+            return _read(self.db.list_records, filters=filters,
+                         sort=sort, limit=limit, marker=marker,
+                         detail=detail)
 
     def get_boot(self, instance_uuid):
         """The record dict, or None."""
         with translated():
-            return self.db.get_record(instance_uuid)
+            return _read(self.db.get_record, instance_uuid)
 
     def events(self, instance_uuid, raw=False):
         """The observations behind a boot, oldest first.
@@ -81,8 +108,9 @@ class Storage:
         ``raw``: the notification as it was received.
         """
         with translated():
-            observations = self.db.observations_for(instance_uuid)
-            messages = self.db.events_for(instance_uuid) if raw else ()
+            observations = _read(self.db.observations_for, instance_uuid)
+            messages = (_read(self.db.events_for, instance_uuid) if raw
+                        else ())
         by_id = {m.get('message_id'): m for m in messages}
         result = []
         for observation in observations:
@@ -96,18 +124,18 @@ class Storage:
 
     def stats(self, since, until, project_id, group_by):
         with translated():
-            return self.db.stats(since=since, until=until,
-                                 project_id=project_id, group_by=group_by)
+            return _read(self.db.stats, since=since, until=until,
+                         project_id=project_id, group_by=group_by)
 
     def metrics(self, since, until):
         """Counts and phase histograms of every project's boots."""
         with translated():
-            return self.db.metrics(since=since, until=until)
+            return _read(self.db.metrics, since=since, until=until)
 
     def heartbeats(self):
         with translated():
-            return self.db.heartbeats()
+            return _read(self.db.heartbeats)
 
     def findings(self):
         with translated():
-            return self.db.findings()
+            return _read(self.db.findings)

@@ -69,6 +69,28 @@ api_opts = [
              'with its service token; at most 10,000 per process. 0 '
              'disables it. Only with auth_strategy = keystone. Related '
              'options: [keystone_authtoken] token_cache_time.'),
+    cfg.FloatOpt(
+        'database_ping_idle_time', default=1.0, min=0,
+        help='Seconds a pooled database connection of bootdoctor-api may '
+             'sit unused and still be used without testing it first. '
+             'oslo.db tests every connection taken from the pool with a '
+             '"SELECT 1", a round trip to the database per request; a '
+             'connection that served a request less than this long ago '
+             'is used as it is, an older one is tested, and the pool is '
+             'emptied if the test finds the database gone. A database '
+             'lost within this time of a connection\'s last use fails '
+             'the statement instead, and one read is retried on a new '
+             'connection. 0 tests every connection, as oslo.db does. '
+             'Related options: [database] connection_recycle_time.'),
+    cfg.FloatOpt(
+        'policy_file_check_interval', default=1.0, min=0,
+        help='Seconds between two looks of bootdoctor-api at its policy '
+             'files ([oslo_policy] policy_file and policy_dirs). '
+             'oslo.policy looks for them, and at their modification '
+             'times, before every policy check, two or more a request; '
+             'with this, a changed or new policy file applies within '
+             'this many seconds, without a restart. 0 looks before every '
+             'check, as oslo.policy does.'),
     cfg.IntOpt(
         'default_limit', default=100, min=1,
         help='Number of boots returned by GET /v1/boots when the request '

@@ -57,9 +57,13 @@ def _now(now=None):
         with_timezone=True)
 
 
-def get_connection(conf):
-    """The Connection for the configured [database] connection."""
-    return Connection(conf.database.connection, conf=conf)
+def get_connection(conf, ping_idle=0):
+    """The Connection for the configured [database] connection.
+
+    :param ping_idle: see :class:`Connection`.
+    """
+    return Connection(conf.database.connection, conf=conf,
+                      ping_idle=ping_idle)
 
 
 class Connection:
@@ -67,9 +71,12 @@ class Connection:
 
     :param url: a SQLAlchemy URL (``sqlite://`` is an in-memory database).
     :param conf: a ConfigOpts whose [database] options tune the engine.
+    :param ping_idle: seconds a pooled connection may sit idle and still
+        be checked out without a ping (:func:`engine.ping_when_idle`); 0
+        pings on every checkout, as oslo.db does.
     """
 
-    def __init__(self, url, conf=None, **engine_options):
+    def __init__(self, url, conf=None, ping_idle=0, **engine_options):
         options = {'max_retries': 0}
         if conf is not None:
             options.update({name: getattr(conf.database, name)
@@ -86,6 +93,7 @@ class Connection:
             raise exceptions.DBUnavailable(exc) from exc
         if self.dialect == 'sqlite':
             engine.sqlite_begin_immediate(db_engine)
+        engine.ping_when_idle(db_engine, ping_idle)
         self._root_engine = db_engine
         if self.dialect == 'mysql':
             db_engine = db_engine.execution_options(

@@ -20,6 +20,7 @@ into :mod:`bootdoctor.db.exceptions`).
 
 import functools
 import os
+import time
 
 from oslo_db import api as oslo_db_api
 from oslo_db import exception as db_exc
@@ -34,6 +35,7 @@ ENGINE_OPTIONS = ('sqlite_synchronous', 'mysql_sql_mode',
                   'pool_timeout', 'max_retries', 'retry_interval',
                   'connection_trace', 'connection_parameters')
 WRITE = 'bootdoctor_write'
+CHECKED_IN = 'bootdoctor_checked_in'
 
 
 def _locked(exc):
@@ -104,3 +106,43 @@ def sqlite_begin_immediate(engine):
         if statement == 'BEGIN' and conn.get_execution_options().get(WRITE):
             statement = 'BEGIN IMMEDIATE'
         return statement, parameters
+
+
+def ping_when_idle(db_engine, idle):
+    """Ping a pooled connection on checkout only if it sat idle.
+
+    oslo.db turns on SQLAlchemy's ``pool_pre_ping``: every checkout sends
+    a ``SELECT 1`` first, a round trip as long as a primary-key read. A
+    connection returned to the pool less than ``idle`` seconds ago was
+    working then; this pings only the others (and none that was just
+    opened), invalidating the whole pool when the ping finds the server
+    gone, as the pre-ping does. A server lost within ``idle`` seconds of
+    a connection's last use is found by the statement itself instead
+    (oslo.db then invalidates the pool).
+
+    :param idle: seconds; 0 or less keeps the ping on every checkout.
+    """
+    if idle <= 0:
+        return
+    pool = db_engine.pool
+    dialect = db_engine.dialect
+    # oslo.db offers no option for it; this listener replaces it.
+    pool._pre_ping = False
+
+    @sa.event.listens_for(pool, 'checkin')
+    def _checked_in(dbapi_connection, record):
+        if record is not None:
+            record.info[CHECKED_IN] = time.monotonic()
+
+    @sa.event.listens_for(pool, 'checkout')
+    def _ping(dbapi_connection, record, proxy):
+        checked_in = record.info.get(CHECKED_IN)
+        if checked_in is None or time.monotonic() - checked_in < idle:
+            # Never checked in: opened for this checkout.
+            return
+        try:
+            dialect.do_ping(dbapi_connection)
+        except Exception as exc:
+            if dialect.is_disconnect(exc, dbapi_connection, None):
+                raise sa.exc.InvalidatePoolError() from exc
+            raise
