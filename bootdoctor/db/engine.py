@@ -108,7 +108,7 @@ def sqlite_begin_immediate(engine):
         return statement, parameters
 
 
-def ping_when_idle(db_engine, idle):
+def ping_when_idle(db_engine, idle, clock=time.monotonic):
     """Ping a pooled connection on checkout only if it sat idle.
 
     oslo.db turns on SQLAlchemy's ``pool_pre_ping``: every checkout sends
@@ -121,6 +121,7 @@ def ping_when_idle(db_engine, idle):
     (oslo.db then invalidates the pool).
 
     :param idle: seconds; 0 or less keeps the ping on every checkout.
+    :param clock: the monotonic clock the idle time is measured on.
     """
     if idle <= 0:
         return
@@ -132,12 +133,12 @@ def ping_when_idle(db_engine, idle):
     @sa.event.listens_for(pool, 'checkin')
     def _checked_in(dbapi_connection, record):
         if record is not None:
-            record.info[CHECKED_IN] = time.monotonic()
+            record.info[CHECKED_IN] = clock()
 
     @sa.event.listens_for(pool, 'checkout')
     def _ping(dbapi_connection, record, proxy):
         checked_in = record.info.get(CHECKED_IN)
-        if checked_in is None or time.monotonic() - checked_in < idle:
+        if checked_in is None or clock() - checked_in < idle:
             # Never checked in: opened for this checkout.
             return
         try:
