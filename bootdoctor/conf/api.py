@@ -80,7 +80,9 @@ api_opts = [
              'emptied if the test finds the database gone. A database '
              'lost within this time of a connection\'s last use fails '
              'the statement instead, and one read is retried on a new '
-             'connection. 0 tests every connection, as oslo.db does. '
+             'connection. Only for PostgreSQL: MySQL connections are '
+             'tested every time. 0 tests every connection, as oslo.db '
+             'does. '
              'Related options: [database] connection_recycle_time.'),
     cfg.FloatOpt(
         'policy_file_check_interval', default=1.0, min=0,

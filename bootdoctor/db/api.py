@@ -72,8 +72,8 @@ class Connection:
     :param url: a SQLAlchemy URL (``sqlite://`` is an in-memory database).
     :param conf: a ConfigOpts whose [database] options tune the engine.
     :param ping_idle: seconds a pooled connection may sit idle and still
-        be checked out without a ping (:func:`engine.ping_when_idle`); 0
-        pings on every checkout, as oslo.db does.
+        be checked out without a ping (:func:`engine.ping_when_idle`),
+        on PostgreSQL; 0 pings on every checkout, as oslo.db does.
     """
 
     def __init__(self, url, conf=None, ping_idle=0, **engine_options):
@@ -93,7 +93,12 @@ class Connection:
             raise exceptions.DBUnavailable(exc) from exc
         if self.dialect == 'sqlite':
             engine.sqlite_begin_immediate(db_engine)
-        engine.ping_when_idle(db_engine, ping_idle)
+        if self.dialect == 'postgresql':
+            # MySQL keeps the ping on every checkout: the isolation level
+            # set below is sent at checkout, outside SQLAlchemy's
+            # statement error handling, so a lost connection found there
+            # would not be recognised as one.
+            engine.ping_when_idle(db_engine, ping_idle)
         self._root_engine = db_engine
         if self.dialect == 'mysql':
             db_engine = db_engine.execution_options(

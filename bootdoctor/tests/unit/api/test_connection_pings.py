@@ -164,16 +164,26 @@ def test_an_unavailable_database_is_not_retried():
     assert not api_storage.lost_connection(exceptions.DBUnavailable('x'))
 
 
-def test_the_api_storage_uses_the_configured_idle_time(tmp_path):
+def test_the_api_storage_passes_the_configured_idle_time(tmp_path):
     from bootdoctor.tests.unit.api import conftest as c
     conf = c.make_conf()
     conf.set_override('connection', 'sqlite:///%s' % (tmp_path / 'a.db'),
                       group='database')
-    conf.set_override('database_ping_idle_time', 0, group='api')
-    storage = api_storage.Storage.from_conf(conf)
-    assert storage.db.engine.pool._pre_ping
-    storage.db.close()
-    conf.set_override('database_ping_idle_time', 2, group='api')
-    storage = api_storage.Storage.from_conf(conf)
-    assert not storage.db.engine.pool._pre_ping
-    storage.db.close()
+    conf.set_override('database_ping_idle_time', 2.5, group='api')
+    with mock.patch.object(api, 'Connection') as connection:
+        storage = api_storage.Storage.from_conf(conf)
+    assert storage.db is connection.return_value
+    assert connection.call_args.kwargs['ping_idle'] == 2.5
+
+
+@pytest.mark.parametrize('url,pinged_always', [
+    ('postgresql+psycopg2://u@127.0.0.1:1/d', False),
+    ('mysql+pymysql://u@127.0.0.1:1/d', True),
+])
+def test_only_postgresql_skips_the_ping(url, pinged_always):
+    # max_retries 0: no connection is opened.
+    conn = api.Connection(url, ping_idle=1)
+    try:
+        assert conn.engine.pool._pre_ping is pinged_always
+    finally:
+        conn.close()
