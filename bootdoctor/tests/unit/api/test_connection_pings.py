@@ -23,6 +23,7 @@ from bootdoctor.api import storage as api_storage
 from bootdoctor.db import api
 from bootdoctor.db import engine
 from bootdoctor.db import exceptions
+from bootdoctor.tests.unit.api import conftest as c
 
 
 class Clock:
@@ -165,7 +166,6 @@ def test_an_unavailable_database_is_not_retried():
 
 
 def test_the_api_storage_passes_the_configured_idle_time(tmp_path):
-    from bootdoctor.tests.unit.api import conftest as c
     conf = c.make_conf()
     conf.set_override('connection', 'sqlite:///%s' % (tmp_path / 'a.db'),
                       group='database')

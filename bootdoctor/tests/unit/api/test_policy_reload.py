@@ -16,10 +16,12 @@ import json
 import os
 
 from oslo_context import context
+from oslo_policy import policy as oslo_policy
 import pytest
 
 from bootdoctor.api import app as api_app
 from bootdoctor.api import policy
+from bootdoctor import policies
 from bootdoctor.policies import events as event_policies
 from bootdoctor.tests.unit.api import conftest as c
 
@@ -58,9 +60,7 @@ def allowed(enforcer):
 
 
 def make(conf, interval, clock):
-    from bootdoctor import policies
-    enforcer = policy.Enforcer(conf, check_interval=interval,
-                                   clock=clock)
+    enforcer = policy.Enforcer(conf, check_interval=interval, clock=clock)
     enforcer.register_defaults(policies.list_rules())
     return enforcer
 
@@ -104,7 +104,6 @@ def test_forced_reload_looks_at_once_and_clear_forgets(setup):
 
 def test_a_default_registered_later_is_loaded(setup):
     conf, _write = setup
-    from oslo_policy import policy as oslo_policy
     enforcer = make(conf, 60.0, Clock())
     assert allowed(enforcer)
     enforcer.register_default(oslo_policy.RuleDefault('late', '!'))
