@@ -56,6 +56,11 @@ class Enforcer(policy.Enforcer):
         super().load_rules(force_reload)
         self._checked_at = now
 
+    def load_rules_now(self):
+        """Look at the policy files now, whatever the interval."""
+        self._checked_at = None
+        self.load_rules()
+
     def clear(self):
         super().clear()
         self._checked_at = None

@@ -79,7 +79,8 @@ def _auth(lines, conf):
 
 def _policy(lines, enforcer, conf):
     try:
-        enforcer.load_rules()
+        # The policy file as it is now, not as last looked at.
+        getattr(enforcer, 'load_rules_now', enforcer.load_rules)()
     except Exception as exc:  # noqa: a report must not fail
         lines.append('Policy file: %s cannot be read: %s' % (
             conf.oslo_policy.policy_file, exc))

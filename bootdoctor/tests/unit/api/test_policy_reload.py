@@ -21,6 +21,7 @@ import pytest
 
 from bootdoctor.api import app as api_app
 from bootdoctor.api import policy
+from bootdoctor.api import report
 from bootdoctor import policies
 from bootdoctor.policies import events as event_policies
 from bootdoctor.tests.unit.api import conftest as c
@@ -100,6 +101,29 @@ def test_forced_reload_looks_at_once_and_clear_forgets(setup):
     write('@')
     enforcer.clear()  # forgets the rules and the registered defaults
     assert enforcer._checked_at is None
+
+
+def test_load_rules_now_looks_whatever_the_interval(setup):
+    conf, write = setup
+    enforcer = make(conf, 60.0, Clock())
+    assert allowed(enforcer)
+    write('!')
+    assert allowed(enforcer)
+    enforcer.load_rules_now()
+    assert not allowed(enforcer)
+
+
+def test_the_report_shows_the_policy_file_as_it_is_now(setup):
+    conf, write = setup
+    enforcer = make(conf, 60.0, Clock())
+    assert allowed(enforcer)
+    path = conf.oslo_policy.policy_file
+    with open(path, 'w') as f:
+        f.write('{not yaml: [')
+    os.utime(path, (1000015, 1000015))
+    lines = []
+    report._policy(lines, enforcer, conf)
+    assert 'cannot be read' in lines[0], lines
 
 
 def test_a_default_registered_later_is_loaded(setup):
