@@ -249,6 +249,20 @@ def steps():
     return build_steps(_load('steps.yaml'), components())
 
 
+@functools.lru_cache(maxsize=None)
+def evidence_by_kind():
+    """``{kind: ((step number, matcher), ...)}``: which matchers may match
+    an observation of that kind, so a boot's observations are tested
+    against those only, not against every matcher of the 29 steps.
+    """
+    found = {}
+    for item in steps():
+        for matcher in item.evidence:
+            found.setdefault(matcher['kind'], []).append(
+                (item.number, matcher))
+    return {kind: tuple(pairs) for kind, pairs in found.items()}
+
+
 def step(number):
     """The step with this number; KeyError if there is none."""
     for item in steps():

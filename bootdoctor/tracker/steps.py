@@ -49,13 +49,22 @@ def evaluate(observations, traits, failed_step=None):
     :param failed_step: the number of the step the boot failed or
         stuck at, if any.
     """
+    # Each observation is tested against the matchers of its own kind
+    # only; ``seen`` keeps, per step, the observations in their order.
+    by_kind = catalogue.evidence_by_kind()
+    seen_by_step = {}
+    for obs in observations:
+        matched = set()
+        for number, matcher in by_kind.get(obs.kind, ()):
+            if number not in matched and catalogue.evidence_matches(
+                    matcher, obs):
+                matched.add(number)
+                seen_by_step.setdefault(number, []).append(obs)
     states = {}
     for step in catalogue.steps():
         state = rec.StepState(number=step.number, title=step.title,
                               phase=step.phase, components=step.components)
-        seen = [o for o in observations
-                if any(catalogue.evidence_matches(m, o)
-                       for m in step.evidence)]
+        seen = seen_by_step.get(step.number)
         if seen:
             state.state = 'observed'
             state.at = min(o.timestamp for o in seen)
