@@ -52,16 +52,19 @@ def affected(connection, observations):
     boots in flight, not by the boots stored.
     """
     uuids = {o.instance_uuid for o in observations if o.instance_uuid}
+    downloads, authentications = [], []
     for obs in observations:
         if obs.instance_uuid:
             continue
         if obs.kind == 'image.send' and obs.details.get('image_id'):
-            uuids |= connection.download_candidates(
-                obs.details['image_id'], obs.details.get('receiver_project'),
-                obs.timestamp, DOWNLOAD_WINDOW)
+            downloads.append((obs.details['image_id'],
+                              obs.details.get('receiver_project'),
+                              obs.timestamp, DOWNLOAD_WINDOW))
         elif obs.kind == 'identity.authenticate' and obs.user_id:
-            uuids |= connection.authentication_candidates(
-                obs.user_id, obs.timestamp, tracker.builder.AUTH_WINDOW)
+            authentications.append((obs.user_id, obs.timestamp,
+                                    tracker.builder.AUTH_WINDOW))
+    if downloads or authentications:
+        uuids |= connection.candidates(downloads, authentications)
     return uuids
 
 

@@ -193,28 +193,39 @@ class Connection:
             return observations.related(conn, image_ids, user_ids, since,
                                         until, project_ids)
 
-    @engine.translated
     def download_candidates(self, image_id, project_id, at, window):
         """The boots that may have received this image download: see
         :func:`bootdoctor.db.observations.download_candidates`.
         """
-        with self._read() as conn:
-            return observations.download_candidates(
-                conn, image_id, project_id, at, window)
+        return self.candidates(downloads=[(image_id, project_id, at, window)])
 
-    @engine.translated
     def authentication_candidates(self, user_id, at, window):
         """The boots an authentication of ``user_id`` at ``at`` may have
         given its token to: those whose first observation of that user
         lies after it, within ``window`` and not after the user's next
         successful authentication.
         """
+        return self.candidates(authentications=[(user_id, at, window)])
+
+    @engine.translated
+    def candidates(self, downloads=(), authentications=()):
+        """The boots of many downloads and authentications, in one read.
+
+        :param downloads: ``(image_id, project_id, at, window)`` tuples.
+        :param authentications: ``(user_id, at, window)`` tuples.
+        """
+        found = set()
         with self._read() as conn:
-            until = at + window
-            following = observations.next_successful_authentication(
-                conn, user_id, at, until)
-            return observations.authentication_candidates(
-                conn, user_id, at, following or until)
+            for image_id, project_id, at, window in set(downloads):
+                found |= observations.download_candidates(
+                    conn, image_id, project_id, at, window)
+            for user_id, at, window in set(authentications):
+                until = at + window
+                following = observations.next_successful_authentication(
+                    conn, user_id, at, until)
+                found |= observations.authentication_candidates(
+                    conn, user_id, at, following or until)
+        return found
 
     @engine.translated
     def events_for(self, instance_uuid, project_id=None):

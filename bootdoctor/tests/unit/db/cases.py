@@ -170,6 +170,11 @@ class ObservationCases:
         assert connection.download_candidates(
             'img-1', None, _at(50), datetime.timedelta(hours=2)) == {
                 fakes.uuid(1), fakes.uuid(3), fakes.uuid(4)}
+        hours = datetime.timedelta(hours=2)
+        assert connection.candidates(downloads=[
+            ('img-1', 'project-a', _at(50), hours),
+            ('img-2', None, _at(0), hours)]) == {
+                fakes.uuid(1), fakes.uuid(4), fakes.uuid(6)}
 
     def test_authentication_candidates_stop_at_the_next_success(
             self, connection):
@@ -198,6 +203,12 @@ class ObservationCases:
             'user-a', _at(50), window) == {fakes.uuid(3)}
         assert connection.authentication_candidates(
             'user-b', _at(20), window) == set()
+        # Many at once, in one read: the union of the single answers.
+        assert connection.candidates(authentications=[
+            ('user-a', _at(0), window), ('user-a', _at(50), window),
+            ('user-a', _at(0), window), ('user-b', _at(20), window)]) == {
+                fakes.uuid(1), fakes.uuid(6), fakes.uuid(3)}
+        assert connection.candidates() == set()
 
     def test_events_are_the_raw_messages_in_time_order(self, connection):
         a, b = fakes.obs('m1', U1, seconds=5), fakes.obs('m2', U1)
