@@ -18,8 +18,10 @@ taken before sending, so a crash between the two loses that notification
 rather than sending it twice (at most once).
 """
 
+import collections
 import re
 import socket
+import threading
 
 from oslo_context import context
 from oslo_log import log
@@ -33,6 +35,9 @@ EVENTS = {
     'error': ('bootdoctor.boot.failed', 'error', 'error'),
 }
 PUBLISHER = 'bootdoctor-collector'
+# How many (boot, state) marks an Emitter remembers, so that a failed boot
+# rebuilt by every later batch that names it does not ask storage again.
+MARKS_REMEMBERED = 10000
 _REQUEST_ID = re.compile(r'^req-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-'
                          r'[0-9a-f]{4}-[0-9a-f]{12}$')
 
@@ -79,6 +84,11 @@ class Emitter:
         # The configured drivers, else messagingv2.
         driver = (None if conf.oslo_messaging_notifications.driver
                   else 'messagingv2')
+        # (instance, state) pairs marked, by this Emitter or another
+        # collector: storage would refuse them again. Least recently seen
+        # first; at most MARKS_REMEMBERED.
+        self._marked = collections.OrderedDict()
+        self._marked_lock = threading.Lock()
         self.notifier = oslo_messaging.Notifier(
             transport, publisher_id='%s:%s' % (
                 PUBLISHER, host or socket.gethostname()),
@@ -100,8 +110,7 @@ class Emitter:
             if event is None:
                 continue
             event_type, priority, state = event
-            if not self.connection.mark_emitted(record['instance_uuid'],
-                                                state):
+            if not self._first_mark(record['instance_uuid'], state):
                 continue
             ctxt = _Context({
                 'request_id': context.generate_request_id(),
@@ -118,6 +127,20 @@ class Emitter:
                 self.counters.count_emitted(event_type)
             sent.append((event_type, record['instance_uuid']))
         return sent
+
+    def _first_mark(self, instance_uuid, state):
+        """``mark_emitted``, skipping storage for a mark known taken."""
+        key = (instance_uuid, state)
+        with self._marked_lock:
+            if key in self._marked:
+                self._marked.move_to_end(key)
+                return False
+        first = self.connection.mark_emitted(instance_uuid, state)
+        with self._marked_lock:
+            self._marked[key] = True
+            while len(self._marked) > MARKS_REMEMBERED:
+                self._marked.popitem(last=False)
+        return first
 
 
 class _Context:

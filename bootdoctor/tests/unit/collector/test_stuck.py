@@ -197,3 +197,39 @@ def test_a_boot_nova_no_longer_knows_is_deleted_not_stuck(
     assert reconcile.FINDING % boot.instance_uuid in {
         f['key'] for f in connection.findings()}
     assert inbox.nothing() == []
+
+
+class _CountingMarks:
+    """A storage whose mark_emitted counts its calls."""
+
+    def __init__(self, connection):
+        self.connection = connection
+        self.calls = 0
+
+    def mark_emitted(self, instance_uuid, state):
+        self.calls += 1
+        return self.connection.mark_emitted(instance_uuid, state)
+
+
+def test_a_known_mark_does_not_ask_storage_again(conf, connection, inbox,
+                                                  monkeypatch):
+    storage = _CountingMarks(connection)
+    emitter = emitter_mod.Emitter(conf, listener.get_transport(conf),
+                                  storage, host='ctl1')
+    failed = {'instance_uuid': 'u1', 'status': 'error'}
+    # Another collector marked u2 before: storage refuses, once.
+    assert connection.mark_emitted('u2', 'error')
+    other = {'instance_uuid': 'u2', 'status': 'error'}
+    assert [u for _, u in emitter.emit_for([failed, other])] == ['u1']
+    assert storage.calls == 2
+    assert emitter.emit_for([failed, other, failed]) == []
+    assert storage.calls == 2
+    # The memo is bounded: past the bound the least recently seen marks
+    # are forgotten and asked again, and storage still refuses them.
+    monkeypatch.setattr(emitter_mod, 'MARKS_REMEMBERED', 1)
+    third = {'instance_uuid': 'u3', 'status': 'error'}
+    assert [u for _, u in emitter.emit_for([third])] == ['u3']
+    assert storage.calls == 3
+    assert emitter.emit_for([failed]) == []
+    assert storage.calls == 4
+    assert len(inbox.wait_for(2)) == 2
