@@ -28,6 +28,10 @@ The delivery rules:
   updates the records.
 - Any other failure of a batch is retried message by message, and a
   message failing alone is stored as a rejection with the error.
+- The batches of a process are handled one group at a time
+  (:mod:`bootdoctor.collector.combiner`): those that arrive while one is
+  handled are then handled together, up to ``merge_limit`` messages, and
+  the rules above hold for the group.
 """
 
 import datetime
@@ -38,6 +42,7 @@ from oslo_log import log
 import oslo_messaging
 from oslo_utils import timeutils
 
+from bootdoctor.collector import combiner as combiner_mod
 from bootdoctor.collector import counters as counters_mod
 from bootdoctor.db import exceptions as db_exc
 from bootdoctor import notification
@@ -109,7 +114,8 @@ class BatchProcessor:
     """
 
     def __init__(self, connection, counters, backoff, deadlines,
-                 emitter=None, checks=None, clock=None, stream_clock=None):
+                 emitter=None, checks=None, clock=None, stream_clock=None,
+                 merge_limit=500):
         self.connection = connection
         self.counters = counters
         self.backoff = backoff
@@ -122,25 +128,36 @@ class BatchProcessor:
         self.stream_clock = stream_clock
         self._heartbeats = {}
         self._heartbeat_lock = threading.Lock()
+        # The most messages handled as one group (a callable, or a number).
+        limit = merge_limit if callable(merge_limit) else (
+            lambda: merge_limit)
+        self.combiner = combiner_mod.Combiner(
+            self._process, limit, size=lambda batch: len(batch[0]))
 
     def process(self, messages, priority):
         """Handle a batch of listener messages of one priority."""
+        self.counters.count_batch()
         if self.stream_clock is None:
-            return self._process(messages, priority)
+            return self.combiner.submit((messages, priority))
         token = self.stream_clock.begin()
         try:
-            return self._process(messages, priority)
+            return self.combiner.submit((messages, priority))
         finally:
             self.stream_clock.end(token)
 
-    def _process(self, messages, priority):
-        self.counters.count_batch()
+    def _process(self, batches):
+        """Handle ``[(messages, priority), ...]`` as one batch."""
+        messages = [m for batch, _ in batches for m in batch]
         keys = [_key(m) for m in messages]
         for exchange, event_type in keys:
             self.counters.add('received', exchange, event_type)
         if not self.backoff.wait():
             return self._requeue(keys)
-        parsed, rejected = self._parse(messages, priority)
+        parsed, rejected = [], []
+        for batch, priority in batches:
+            good, bad = self._parse(batch, priority)
+            parsed += good
+            rejected += bad
         if self.stream_clock is not None:
             self.stream_clock.observe(len(messages), [
                 o.timestamp for _, p in parsed for o in p.observations])

@@ -96,7 +96,8 @@ class Collector:
         self.processor = processor_mod.BatchProcessor(
             self.connection, self.counters, self.backoff, self.deadlines,
             emitter=emitter, checks=self.checks,
-            stream_clock=self.stream_clock)
+            stream_clock=self.stream_clock,
+            merge_limit=self.conf.collector.batch_size)
         self.stuck = stuck_mod.StuckDetector(
             self.connection, self.deadlines,
             lambda: self.conf.collector.stuck_check_limit, self.counters,

@@ -15,6 +15,7 @@
 import copy
 import datetime
 import threading
+import time
 
 import pytest
 
@@ -270,3 +271,49 @@ def test_a_batch_nothing_can_be_stored_of_goes_back(connection):
     assert processor.process(messages, 'INFO') == processor_mod.REQUEUE
     assert processor.backoff.delay > 0
     assert processor.counters.totals()['requeued'] == len(messages)
+
+
+def test_batches_arriving_together_are_handled_as_one_group(connection):
+    """Concurrent batches (any priorities) go through one group commit and
+    each gets its own acknowledgement; the records are those of the whole
+    boot.
+    """
+    boot = conftest.boot('bdm_failure')
+    views = conftest.views(boot)
+    processor = _processor(connection)
+    release = threading.Event()
+    real = processor._process
+
+    def held(batches):
+        # Hold the first group until every other batch waits behind it.
+        if processor.combiner.groups == 1:
+            assert release.wait(10)
+        return real(batches)
+
+    processor.combiner._handle = held
+    first, rest = views[:1], views[1:]
+    results = []
+    threads = [threading.Thread(target=lambda p=p, m=m: results.append(
+        processor.process([m], p))) for p, m in first + rest]
+    threads[0].start()
+    for _ in range(1000):
+        if processor.combiner.groups:
+            break
+        time.sleep(0.005)
+    for thread in threads[1:]:
+        thread.start()
+    for _ in range(1000):
+        if len(processor.combiner._waiting) == len(rest):
+            break
+        time.sleep(0.005)
+    assert len(processor.combiner._waiting) == len(rest)
+    release.set()
+    for thread in threads:
+        thread.join(10)
+    assert results == [processor_mod.HANDLED] * len(views)
+    # One group for the first batch, one for all the others.
+    assert processor.combiner.groups == 2
+    assert processor.counters.snapshot()['batches'] == len(views)
+    assert processor.counters.totals()['processed'] == len(views)
+    assert connection.get_record(boot.instance_uuid)['status'] == 'error'
+    assert {p for p, _ in rest} == {'INFO', 'ERROR'}

@@ -1,0 +1,123 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+
+"""The Combiner: concurrent batches handled one group at a time."""
+
+import threading
+
+import pytest
+
+from bootdoctor.collector import combiner as combiner_mod
+
+
+class Gate:
+    """A handler that holds its first group until released."""
+
+    def __init__(self, fail_on=None):
+        self.groups = []
+        self.started = threading.Event()
+        self.release = threading.Event()
+        self.active = 0
+        self.most_active = 0
+        self.lock = threading.Lock()
+        self.fail_on = fail_on
+
+    def __call__(self, batches):
+        with self.lock:
+            self.active += 1
+            self.most_active = max(self.most_active, self.active)
+        try:
+            self.groups.append([list(b) for b in batches])
+            if len(self.groups) == 1:
+                self.started.set()
+                assert self.release.wait(10)
+            if self.fail_on is not None and self.fail_on in [
+                    m for b in batches for m in b]:
+                raise RuntimeError('cannot store %s' % self.fail_on)
+            return 'handled %d' % sum(len(b) for b in batches)
+        finally:
+            with self.lock:
+                self.active -= 1
+
+
+def _submit_all(combiner, gate, first, others):
+    """Submit ``first``, then ``others`` while it is being handled."""
+    results = {}
+
+    def run(batch):
+        try:
+            results[batch[0]] = combiner.submit(batch)
+        except RuntimeError as exc:
+            results[batch[0]] = exc
+
+    threads = [threading.Thread(target=run, args=(first,))]
+    threads[0].start()
+    assert gate.started.wait(10)
+    for batch in others:
+        thread = threading.Thread(target=run, args=(batch,))
+        thread.start()
+        threads.append(thread)
+    # Wait until every later batch is queued behind the first.
+    for _ in range(1000):
+        if len(combiner._waiting) == len(others):
+            break
+        threading.Event().wait(0.005)
+    assert len(combiner._waiting) == len(others)
+    gate.release.set()
+    for thread in threads:
+        thread.join(10)
+    return results
+
+
+def test_a_lone_batch_is_handled_at_once():
+    gate = Gate()
+    gate.release.set()
+    combiner = combiner_mod.Combiner(gate, lambda: 10)
+    assert combiner.submit(['a', 'b']) == 'handled 2'
+    assert gate.groups == [[['a', 'b']]]
+    assert combiner.groups == 1
+
+
+def test_batches_that_waited_are_handled_together_up_to_the_limit():
+    gate = Gate()
+    combiner = combiner_mod.Combiner(gate, lambda: 5)
+    results = _submit_all(combiner, gate, ['a'], [
+        ['b1', 'b2'], ['c1', 'c2', 'c3'], ['d1', 'd2']])
+    # In arrival order; b and c fill the limit of 5, d goes next.
+    assert gate.groups == [[['a']], [['b1', 'b2'], ['c1', 'c2', 'c3']],
+                           [['d1', 'd2']]]
+    assert results == {'a': 'handled 1', 'b1': 'handled 5',
+                       'c1': 'handled 5', 'd1': 'handled 2'}
+    # Never two groups at once.
+    assert gate.most_active == 1
+
+
+def test_a_batch_larger_than_the_limit_goes_alone():
+    gate = Gate()
+    combiner = combiner_mod.Combiner(gate, lambda: 2)
+    _submit_all(combiner, gate, ['a'], [['b1', 'b2', 'b3'], ['c']])
+    assert gate.groups == [[['a']], [['b1', 'b2', 'b3']], [['c']]]
+
+
+def test_a_failing_group_raises_in_each_of_its_batches_only():
+    gate = Gate(fail_on='c1')
+    combiner = combiner_mod.Combiner(gate, lambda: 3)
+    results = _submit_all(combiner, gate, ['a'], [['b'], ['c1', 'c2'],
+                                                  ['d']])
+    assert results['a'] == 'handled 1'
+    assert isinstance(results['b'], RuntimeError)
+    assert isinstance(results['c1'], RuntimeError)
+    assert results['d'] == 'handled 1'
+    with pytest.raises(RuntimeError):
+        gate.release.set()
+        combiner.submit(['c1'])
