@@ -115,8 +115,12 @@ def _counters(lines, collector):
                  snap['started_at'].isoformat())
     lines.append('  ' + ', '.join('%s %d' % (f, totals[f])
                                   for f in counters_mod.FIELDS))
-    lines.append('  batches %d, database errors %d, back-off now %.1f s' % (
-        snap['batches'], snap['db_errors'], collector.backoff.delay))
+    groups = collector.processor.combiner.groups if collector.processor \
+        else 0
+    lines.append('  batches %d (handled in %d groups), database errors %d, '
+                 'back-off now %.1f s' % (snap['batches'], groups,
+                                          snap['db_errors'],
+                                          collector.backoff.delay))
     lines.append('  emitted: %s' % (', '.join(
         '%s %d' % kv for kv in sorted(snap['emitted'].items())) or 'none'))
     delays = snap['delays']

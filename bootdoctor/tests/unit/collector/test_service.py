@@ -106,6 +106,9 @@ def test_the_report_section_describes_the_running_collector(conf, running):
     assert 'Targets: 8' in text
     assert 'compute_task.build_instances.error' in text
     assert 'received 4, processed 4, duplicates 0, rejected 0' in text
+    groups = running.processor.combiner.groups
+    assert 1 <= groups <= running.counters.snapshot()['batches']
+    assert '(handled in %d groups)' % groups in text
     assert 'Deployment warnings:' in text
     assert 'Boots in flight by phase:' in text
     # The whole Guru Meditation report carries the section.

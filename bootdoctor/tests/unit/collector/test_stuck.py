@@ -211,8 +211,8 @@ class _CountingMarks:
         return self.connection.mark_emitted(instance_uuid, state)
 
 
-def test_a_known_mark_does_not_ask_storage_again(conf, connection, inbox,
-                                                  monkeypatch):
+def test_a_known_mark_does_not_ask_storage_again(
+        conf, connection, inbox, monkeypatch):
     storage = _CountingMarks(connection)
     emitter = emitter_mod.Emitter(conf, listener.get_transport(conf),
                                   storage, host='ctl1')
