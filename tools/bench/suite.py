@@ -133,6 +133,13 @@ def fanout(args):
     return {'count': args.fanout_count, 'output': lines}
 
 
+def _rates(text):
+    rates = [int(part) for part in text.split(',') if part.strip()]
+    if not rates or min(rates) < 1:
+        raise argparse.ArgumentTypeError('rates are positive integers')
+    return rates
+
+
 def parse_args(argv):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--sections', default=','.join(SECTIONS),
@@ -143,7 +150,9 @@ def parse_args(argv):
                         help='stop a consumer that has not drained the '
                              'backlog after this many seconds')
     parser.add_argument('--publishers', type=int, default=2)
-    parser.add_argument('--rate', type=int, default=1000)
+    parser.add_argument('--rate', type=_rates, default=[1000],
+                        help='the freshness section\'s steady rates, per '
+                             'second: one or several, comma separated')
     parser.add_argument('--duration', type=int, default=30)
     parser.add_argument('--api-boots', type=int, default=100000)
     parser.add_argument('--api-url',

@@ -314,13 +314,19 @@ def ingest(args, databases, directory):
 
 
 def steady(args, databases, directory):
-    """Publish-to-record delay at a steady rate (collector_bench's)."""
+    """Publish-to-record delay at each steady rate (collector_bench's)."""
     cb = collector_bench()
-    options = cb.parse_args([
-        '--rate', str(args.rate), '--duration', str(args.duration),
-        '--workers', '1', '--publishers', str(args.publishers),
-        '--batch-size', str(args.batch_size), '--rabbit', args.rabbit])
-    return cb.steady(options, directory, databases)
+    from bootdoctor.conf import collector as collector_conf
+    timeout = {o.name: o.default for o in collector_conf.collector_opts}.get(
+        'batch_timeout')
+    runs = []
+    for rate in args.rate:
+        options = cb.parse_args([
+            '--rate', str(rate), '--duration', str(args.duration),
+            '--workers', '1', '--publishers', str(args.publishers),
+            '--batch-size', str(args.batch_size), '--rabbit', args.rabbit])
+        runs.append(cb.steady(options, directory, databases))
+    return {'runs': runs, 'batch_timeout': timeout}
 
 
 def remove_tree(directory):

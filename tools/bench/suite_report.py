@@ -263,12 +263,19 @@ def ceilometer(section):
 def freshness(section):
     if 'error' in section:
         return 'Not measured: %s\n' % section['error']
-    return '\n'.join([_command(section), _table(
-        ('rate asked', 'rate published', 'sent', 'p50 s', 'p99 s'),
-        [(_n(section['rate']), _n(section['published_per_s'])
-          if section.get('published_per_s') else 'not recorded',
-          _n(section['sent']),
-          '%.3f' % section['p50_s'], '%.3f' % section['p99_s'])]), ''])
+    # One run per rate; older results files hold a single run.
+    runs = section.get('runs') or [section]
+    rows = [(_n(run['rate']), _n(run['published_per_s'])
+             if run.get('published_per_s') else 'not recorded',
+             _n(run['sent']), '%.3f' % run['p50_s'], '%.3f' % run['p99_s'])
+            for run in runs]
+    text = [_command(section)]
+    if section.get('batch_timeout') is not None:
+        text.append('The collector ran with its defaults (``[collector] '
+                    'batch_timeout`` %s s).\n' % section['batch_timeout'])
+    text += [_table(('rate asked', 'rate published', 'sent', 'p50 s',
+                     'p99 s'), rows), '']
+    return '\n'.join(text)
 
 
 def query(section):

@@ -25,6 +25,7 @@ BENCH = os.path.join(os.path.dirname(os.path.dirname(
     os.path.abspath(bootdoctor.__file__))), 'tools', 'bench')
 sys.path.insert(0, BENCH)
 
+import suite  # noqa: E402
 import suite_growth  # noqa: E402
 import suite_memory  # noqa: E402
 import suite_peer  # noqa: E402
@@ -165,6 +166,27 @@ def test_freshness_shows_the_rate_published_beside_the_rate_asked():
     assert '1,000' in text and ' 445 ' in text
     del section['published_per_s']
     assert 'not recorded' in suite_report.freshness(section)
+
+
+def test_freshness_has_a_row_per_rate_and_the_batch_timeout():
+    section = {'command': 'suite.py --sections freshness --rate 100,1000',
+               'batch_timeout': 0.2, 'runs': [
+                   {'rate': 100, 'published_per_s': 100.0, 'sent': 2000,
+                    'p50_s': 0.371, 'p99_s': 0.774},
+                   {'rate': 1000, 'published_per_s': 612.0, 'sent': 20000,
+                    'p50_s': 12.5, 'p99_s': 20.25}]}
+    text = suite_report.freshness(section)
+    rows = [line.split() for line in text.splitlines()]
+    assert ['100', '100', '2,000', '0.371', '0.774'] in rows
+    assert ['1,000', '612', '20,000', '12.500', '20.250'] in rows
+    assert 'batch_timeout`` 0.2 s' in text
+
+
+def test_the_suite_takes_several_rates():
+    assert suite.parse_args(['--rate', '100,200']).rate == [100, 200]
+    assert suite.parse_args([]).rate == [1000]
+    with pytest.raises(SystemExit):
+        suite.parse_args(['--rate', '0'])
 
 
 def test_merge_later_files_win(tmp_path):
