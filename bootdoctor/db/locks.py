@@ -20,27 +20,15 @@ from bootdoctor.db import validation
 L = models.boot_locks
 
 
-def lock(conn, instance_uuid):
-    """Lock the boot's lock row until the transaction ends.
-
-    The row is created the first time; a concurrent creator loses with a
-    duplicate-key error and the caller's retry starts over. On SQLite the
-    write transaction (BEGIN IMMEDIATE) already excludes other writers and
-    FOR UPDATE is not emitted.
-    """
-    query = sa.select(L.c.instance_uuid).where(
-        L.c.instance_uuid == instance_uuid).with_for_update()
-    if conn.execute(query).first() is None:
-        conn.execute(sa.insert(L).values(instance_uuid=instance_uuid))
-        conn.execute(query).first()
-
-
 def lock_many(conn, instance_uuids):
-    """Lock the lock rows of several boots, in instance order.
+    """Lock these boots' rows in instance order until the transaction ends.
 
     Every writer takes its boots' locks in the same (sorted) order, so two
     writers rebuilding overlapping sets of boots queue instead of
-    deadlocking. Missing rows are created as in :func:`lock`.
+    deadlocking. A boot's row is created the first time; a concurrent
+    creator loses with a duplicate-key error and the caller's retry starts
+    over. On SQLite the write transaction (BEGIN IMMEDIATE) already excludes
+    other writers and FOR UPDATE is not emitted.
     """
     uuids = sorted(set(instance_uuids))
     for chunk in validation.chunks(uuids):
