@@ -29,7 +29,8 @@ T0 = fakes.T0
 U1, U2, U3 = fakes.uuid(1), fakes.uuid(2), fakes.uuid(3)
 
 
-def _at(seconds):
+def at(seconds):
+    """The time ``seconds`` after T0."""
     return T0 + datetime.timedelta(seconds=seconds)
 
 
@@ -135,13 +136,13 @@ class ObservationCases:
                         details={'image_id': 'img-1'})
         connection.add_observations(
             [fakes.parsed(o) for o in (send, auth, late, other, own)])
-        found = connection.related_for(['img-1'], ['user-b'], _at(0),
-                                       _at(60))
+        found = connection.related_for(['img-1'], ['user-b'], at(0),
+                                       at(60))
         assert found == [auth, send]
         # The receiving user of a download matches too.
-        assert connection.related_for([], ['user-a'], _at(0),
-                                      _at(60)) == [send]
-        assert connection.related_for(['img-1'], [], _at(0), _at(60),
+        assert connection.related_for([], ['user-a'], at(0),
+                                      at(60)) == [send]
+        assert connection.related_for(['img-1'], [], at(0), at(60),
                                       project_ids=['project-b']) == []
         assert connection.related_for([], []) == []
 
@@ -162,18 +163,18 @@ class ObservationCases:
             fakes.record(5, seconds=60, duration_s=10),
             fakes.record(6, status='building', seconds=0)])
         found = connection.download_candidates(
-            'img-1', 'project-a', _at(50), datetime.timedelta(hours=2))
+            'img-1', 'project-a', at(50), datetime.timedelta(hours=2))
         # 1 still building then; 4 has no record yet; 2 had finished, 5
         # not started, 3 is another project's, 6 another image's, 7 is
         # outside the window.
         assert found == {fakes.uuid(1), fakes.uuid(4)}
         assert connection.download_candidates(
-            'img-1', None, _at(50), datetime.timedelta(hours=2)) == {
+            'img-1', None, at(50), datetime.timedelta(hours=2)) == {
                 fakes.uuid(1), fakes.uuid(3), fakes.uuid(4)}
         hours = datetime.timedelta(hours=2)
         assert connection.candidates(downloads=[
-            ('img-1', 'project-a', _at(50), hours),
-            ('img-2', None, _at(0), hours)]) == {
+            ('img-1', 'project-a', at(50), hours),
+            ('img-2', None, at(0), hours)]) == {
                 fakes.uuid(1), fakes.uuid(4), fakes.uuid(6)}
 
     def test_authentication_candidates_stop_at_the_next_success(
@@ -198,15 +199,15 @@ class ObservationCases:
         # failure k1 does not count); 2 began before k0, 3 after k2, 4
         # more than an hour later, 5 is another user's.
         assert connection.authentication_candidates(
-            'user-a', _at(0), window) == {fakes.uuid(1), fakes.uuid(6)}
+            'user-a', at(0), window) == {fakes.uuid(1), fakes.uuid(6)}
         assert connection.authentication_candidates(
-            'user-a', _at(50), window) == {fakes.uuid(3)}
+            'user-a', at(50), window) == {fakes.uuid(3)}
         assert connection.authentication_candidates(
-            'user-b', _at(20), window) == set()
+            'user-b', at(20), window) == set()
         # Many at once, in one read: the union of the single answers.
         assert connection.candidates(authentications=[
-            ('user-a', _at(0), window), ('user-a', _at(50), window),
-            ('user-a', _at(0), window), ('user-b', _at(20), window)]) == {
+            ('user-a', at(0), window), ('user-a', at(50), window),
+            ('user-a', at(0), window), ('user-b', at(20), window)]) == {
                 fakes.uuid(1), fakes.uuid(6), fakes.uuid(3)}
         assert connection.candidates() == set()
 
@@ -231,11 +232,11 @@ class ObservationCases:
         from bootdoctor.db import models
         connection.add_rejection('not JSON', 'x' * (models.RAW_LIMIT + 10),
                                  source='file a.jsonl line 3',
-                                 received_at=_at(0))
+                                 received_at=at(0))
         connection.add_rejection('unknown event type', {'event_type': 'x'},
                                  message_id='m9',
                                  source='exchange nova topic notifications',
-                                 received_at=_at(1))
+                                 received_at=at(1))
         newest, oldest = connection.rejections()
         assert newest['raw'] == '{"event_type": "x"}'
         assert newest['message_id'] == 'm9'
@@ -244,7 +245,7 @@ class ObservationCases:
         assert oldest['raw'].endswith('[truncated 10 characters]')
         assert oldest['reason'] == 'not JSON'
         assert connection.rejections(limit=1) == [newest]
-        assert connection.rejections(since=_at(1)) == [newest]
+        assert connection.rejections(since=at(1)) == [newest]
 
 
 class RecordCases:
@@ -336,9 +337,9 @@ class RecordCases:
         ({'request_id': 'req-x'}, [2]),
         ({'project_id': 'project-b'}, [3]),
         ({'project_id': 'project-a', 'status': 'active'}, [1]),
-        ({'since': _at(10)}, [3, 2]),
-        ({'until': _at(10)}, [1]),
-        ({'since': _at(0).isoformat(), 'until': _at(11).isoformat()},
+        ({'since': at(10)}, [3, 2]),
+        ({'until': at(10)}, [1]),
+        ({'since': at(0).isoformat(), 'until': at(11).isoformat()},
          [2, 1]),
         ({'status': None}, [3, 2, 1]),
     ])
@@ -441,11 +442,11 @@ class RecordCases:
             fakes.record(2, status='building', seconds=100),
             fakes.record(3, status='active', seconds=0)])
         stale = connection.stale_building(
-            now=_at(200), min_age=datetime.timedelta(seconds=150))
+            now=at(200), min_age=datetime.timedelta(seconds=150))
         assert [r['instance_uuid'] for r in stale] == [U1]
         assert [r['instance_uuid'] for r in connection.stale_building(
-            now=_at(200))] == [U1, U2]
-        assert connection.stale_building(now=_at(200), limit=1)[0][
+            now=at(200))] == [U1, U2]
+        assert connection.stale_building(now=at(200), limit=1)[0][
             'instance_uuid'] == U1
 
 
@@ -475,7 +476,7 @@ class StatsCases:
         connection.save_records(recs)
         # Outside the window: must not count.
         connection.save_records([fakes.record(200, seconds=5000)])
-        result = connection.stats(since=_at(0), until=_at(1000))
+        result = connection.stats(since=at(0), until=at(1000))
         assert result['total'] == 100
         assert result['by_status'] == {'building': 0, 'active': 97,
                                        'error': 2, 'stuck': 1,
@@ -519,7 +520,7 @@ class StatsCases:
         assert groups['compute2']['by_status']['error'] == 1
 
     def test_empty_window_and_bad_group(self, connection):
-        result = connection.stats(since=_at(0), until=_at(1))
+        result = connection.stats(since=at(0), until=at(1))
         assert result['total'] == 0 and result['phases'] == {}
         with pytest.raises(exceptions.InvalidFilter) as err:
             connection.stats(group_by='colour')

@@ -23,34 +23,28 @@ import datetime
 import pytest
 
 from bootdoctor.db import exceptions
+from bootdoctor.tests.unit.db import cases
 from bootdoctor.tests.unit.db import fakes
-
-T0 = fakes.T0
-U1, U2, U3 = fakes.uuid(1), fakes.uuid(2), fakes.uuid(3)
-
-
-def _at(seconds):
-    return T0 + datetime.timedelta(seconds=seconds)
 
 
 class DeploymentCases:
 
     def test_mark_emitted_once(self, connection):
-        assert connection.mark_emitted(U1, 'error') is True
-        assert connection.mark_emitted(U1, 'error') is False
-        assert connection.mark_emitted(U1, 'stuck') is True
-        assert connection.mark_emitted(U2, 'error') is True
+        assert connection.mark_emitted(cases.U1, 'error') is True
+        assert connection.mark_emitted(cases.U1, 'error') is False
+        assert connection.mark_emitted(cases.U1, 'stuck') is True
+        assert connection.mark_emitted(cases.U2, 'error') is True
 
     def test_findings_are_counted(self, connection):
         connection.record_finding('notify_on_state_change', 'warning',
-                                  'off', now=_at(0))
+                                  'off', now=cases.at(0))
         connection.record_finding('notify_on_state_change', 'warning',
-                                  'still off', now=_at(60))
+                                  'still off', now=cases.at(60))
         (finding,) = connection.findings()
         assert finding == {'key': 'notify_on_state_change',
                            'severity': 'warning', 'message': 'still off',
-                           'first_seen': _at(0).isoformat(),
-                           'last_seen': _at(60).isoformat(), 'count': 2}
+                           'first_seen': cases.at(0).isoformat(),
+                           'last_seen': cases.at(60).isoformat(), 'count': 2}
         assert connection.clear_finding('notify_on_state_change') is True
         assert connection.clear_finding('notify_on_state_change') is False
         assert connection.findings() == []
@@ -58,58 +52,59 @@ class DeploymentCases:
             connection.record_finding('k', 'loud', 'm')
 
     def test_heartbeats_keep_the_newest_time(self, connection):
-        connection.heartbeat('nova', _at(10), received=3)
-        connection.heartbeat('nova', _at(5))
-        connection.heartbeat('neutron', _at(1).isoformat())
+        connection.heartbeat('nova', cases.at(10), received=3)
+        connection.heartbeat('nova', cases.at(5))
+        connection.heartbeat('neutron', cases.at(1).isoformat())
         assert connection.heartbeats() == [
-            {'exchange': 'neutron', 'last_message_at': _at(1).isoformat(),
+            {'exchange': 'neutron', 'last_message_at': cases.at(1).isoformat(),
              'received': 1},
-            {'exchange': 'nova', 'last_message_at': _at(10).isoformat(),
+            {'exchange': 'nova', 'last_message_at': cases.at(10).isoformat(),
              'received': 4}]
         with pytest.raises(exceptions.InvalidInput):
-            connection.heartbeat('', _at(0))
+            connection.heartbeat('', cases.at(0))
 
 
 class PurgeCases:
 
     def test_purge_by_age(self, connection):
         day = datetime.timedelta(days=1)
-        now = T0 + 30 * day
-        old, new = fakes.obs('m1', U1), fakes.obs('m2', U2, seconds=29 * 86400)
-        shared_old = fakes.obs('m3', U1, seconds=1)
-        shared_new = fakes.obs('m3', U2, seconds=1)
+        now = cases.T0 + 30 * day
+        old = fakes.obs('m1', cases.U1)
+        new = fakes.obs('m2', cases.U2, seconds=29 * 86400)
+        shared_old = fakes.obs('m3', cases.U1, seconds=1)
+        shared_new = fakes.obs('m3', cases.U2, seconds=1)
         related_old = fakes.obs('g1', None, kind='image.send',
                                 details={'image_id': 'img'})
-        untracked_old = fakes.obs('p1', U3, kind='port.create.end')
+        untracked_old = fakes.obs('p1', cases.U3, kind='port.create.end')
         connection.add_observations([
             fakes.parsed(old), fakes.parsed(new),
             fakes.parsed(shared_old, shared_new),
             fakes.parsed(related_old), fakes.parsed(untracked_old),
             fakes.Parsed({'message_id': 'orphan', 'event_type': 'x',
-                          'timestamp': T0.isoformat()}, ())])
+                          'timestamp': cases.T0.isoformat()}, ())])
         connection.save_records([
             fakes.record(1, seconds=0),
             fakes.record(2, seconds=29 * 86400)])
-        connection.mark_emitted(U1, 'error', now=T0)
-        connection.add_rejection('bad', 'x', received_at=T0)
+        connection.mark_emitted(cases.U1, 'error', now=cases.T0)
+        connection.add_rejection('bad', 'x', received_at=cases.T0)
         connection.add_rejection('bad', 'y', received_at=now)
 
         counts = connection.purge(7 * day, now=now, batch_size=1)
         assert counts == {'boots': 1, 'observations': 4,
                           'notifications': 4, 'rejections': 1}
-        assert connection.get_record(U1) is None
-        assert connection.get_record(U2) is not None
-        assert connection.observations_for(U1) == []
-        assert connection.observations_for(U2) == [shared_new, new]
+        assert connection.get_record(cases.U1) is None
+        assert connection.get_record(cases.U2) is not None
+        assert connection.observations_for(cases.U1) == []
+        assert connection.observations_for(cases.U2) == [shared_new, new]
         # m3 still backs U2's boot.
-        assert [e['message_id'] for e in connection.events_for(U2)] == [
+        assert [e['message_id'] for e in connection.events_for(cases.U2)] == [
             'm3', 'm2']
         assert connection.related_for(['img'], []) == []
         assert connection.counts() == {
             'notifications': 2, 'observations': 2, 'boots': 1,
             'rejections': 1, 'findings': 0}
         # The emitted mark went with the boot.
-        assert connection.mark_emitted(U1, 'error') is True
+        assert connection.mark_emitted(cases.U1, 'error') is True
 
     def test_purge_refuses_negative_age(self, connection):
         with pytest.raises(exceptions.InvalidFilter):
