@@ -22,7 +22,7 @@ import contextlib
 
 from bootdoctor.api import errors
 from bootdoctor.db import exceptions as db_exc
-from bootdoctor.db import records as db_records
+from bootdoctor.db import record_lists
 
 
 @contextlib.contextmanager
@@ -83,13 +83,13 @@ class Storage:
                 conf, ping_idle=conf.api.database_ping_idle_time))
 
     def list_items(self, filters, sort, limit, marker, tracebacks):
-        """List items as stored (bootdoctor.db.records.LISTING).
+        """List items as stored (bootdoctor.db.record_lists.LISTING).
 
         With ``tracebacks``, boots whose listing left tracebacks out come
         with their record too.
         """
-        detail = (db_records.LISTING_TRACEBACKS if tracebacks
-                  else db_records.LISTING)
+        detail = (record_lists.LISTING_TRACEBACKS if tracebacks
+                  else record_lists.LISTING)
         with translated():
             return _read(self.db.list_records, filters=filters,
                          sort=sort, limit=limit, marker=marker,

@@ -44,6 +44,7 @@ from bootdoctor.db import models
 from bootdoctor.db import observations
 from bootdoctor.db import purge as purge_mod
 from bootdoctor.db import rebuilds
+from bootdoctor.db import record_lists
 from bootdoctor.db import records
 from bootdoctor.db import rejections
 from bootdoctor.db import stats as stats_mod
@@ -310,14 +311,14 @@ class Connection:
         :raises InvalidFilter: naming the bad parameter.
         """
         with self._read() as conn:
-            return records.list_(conn, filters, sort, limit, marker, detail,
-                                 decode)
+            return record_lists.list_(conn, filters, sort, limit, marker,
+                                      detail, decode)
 
     @engine.translated
     def stale_building(self, now=None, min_age=None, limit=None):
         """Records still building, not updated since ``now - min_age``."""
         with self._read() as conn:
-            return records.stale_building(conn, _now(now), min_age, limit)
+            return record_lists.stale_building(conn, _now(now), min_age, limit)
 
     @engine.translated
     def stats(self, since=None, until=None, project_id=None, group_by=None):

@@ -11,16 +11,16 @@
 # under the License.
 
 
-"""Boot records: save, fetch, list with keyset pagination.
+"""Boot records: save one, fetch one.
 
 A record is stored as the JSON of ``BootRecord.to_dict()`` plus the
-columns that filters, sorting and statistics read. Functions here take a
-SQLAlchemy connection inside a transaction.
+columns that filters, sorting and statistics read; the lists of records
+are :mod:`bootdoctor.db.record_lists`. Functions here take a SQLAlchemy
+connection inside a transaction.
 """
 
 import sqlalchemy as sa
 
-from bootdoctor import catalogue
 from bootdoctor.db import exceptions
 from bootdoctor.db import listing
 from bootdoctor.db import models
@@ -29,22 +29,6 @@ from bootdoctor.db import validation
 
 B = models.boots
 P = models.boot_phases
-
-SORT_KEYS = ('created_at', 'updated_at', 'duration_s')
-SORT_DIRS = ('asc', 'desc')
-DEFAULT_SORT = 'created_at:desc'
-# list_'s details for the list items of GET /v1/boots: the record comes
-# only for rows without a listing, or also for those with tracebacks.
-LISTING = 'listing'
-LISTING_TRACEBACKS = 'listing+tracebacks'
-# Filters list_records accepts; the ones that take several values too.
-FILTERS = ('status', 'phase', 'host', 'failed_component', 'request_id',
-           'project_id', 'since', 'until')
-MULTI_FILTERS = ('status', 'phase', 'host', 'failed_component')
-SUMMARY_COLUMNS = ('instance_uuid', 'project_id', 'user_id', 'request_id',
-                   'status', 'phase', 'step', 'host', 'failed_step',
-                   'failed_component', 'failed_host', 'created_at',
-                   'updated_at', 'finished_at', 'duration_s')
 
 
 def _timestamp(record, key, uuid):
@@ -189,7 +173,7 @@ def save(conn, records, observation_counts=None):
 
 def get(conn, instance_uuid, project_id=None, decode=True):
     """The record dict, or None if unknown or in another project."""
-    query = sa.select(_record_column(decode)).where(
+    query = sa.select(record_column(decode)).where(
         B.c.instance_uuid == instance_uuid)
     if project_id is not None:
         query = query.where(B.c.project_id == project_id)
@@ -205,220 +189,8 @@ def exists(conn, instance_uuid, project_id=None):
     return conn.execute(query).first() is not None
 
 
-def parse_sort(sort):
-    """('created_at', 'desc') from 'created_at:desc', 'created_at', None."""
-    text = sort or DEFAULT_SORT
-    if not isinstance(text, str):
-        raise exceptions.InvalidFilter('sort', 'must be a string')
-    key, _, direction = text.partition(':')
-    direction = direction or 'desc'
-    if key not in SORT_KEYS:
-        raise exceptions.InvalidFilter(
-            'sort', 'unknown sort key %r; use one of %s'
-            % (key, ', '.join(SORT_KEYS)))
-    if direction not in SORT_DIRS:
-        raise exceptions.InvalidFilter(
-            'sort', 'unknown direction %r; use asc or desc' % direction)
-    return key, direction
-
-
-def _values(name, value, allowed=None):
-    values = [value] if isinstance(value, str) else value
-    if not isinstance(values, (list, tuple, set, frozenset)) or not values:
-        raise exceptions.InvalidFilter(name, 'needs a value')
-    values = sorted(set(values))
-    for item in values:
-        if not isinstance(item, str) or not item:
-            raise exceptions.InvalidFilter(name, 'needs a value')
-        if allowed is not None and item not in allowed:
-            raise exceptions.InvalidFilter(
-                name, '%r is not one of %s' % (item, ', '.join(allowed)))
-    return values
-
-
-def filter_clauses(filters):
-    """WHERE clauses for list_records' filters, validated."""
-    allowed = {'status': models.BOOT_STATUSES, 'phase': catalogue.PHASES}
-    if filters is not None and not isinstance(filters, dict):
-        raise exceptions.InvalidFilter('filters', 'must be a mapping')
-    clauses = []
-    for name, value in sorted((filters or {}).items()):
-        if value is None:
-            continue
-        if name not in FILTERS:
-            raise exceptions.InvalidFilter(
-                name, 'unknown filter; use one of %s' % ', '.join(FILTERS))
-        if name in ('since', 'until'):
-            try:
-                when = types.to_utc(value)
-            except (TypeError, ValueError):
-                raise exceptions.InvalidFilter(
-                    name, '%r is not an ISO 8601 timestamp' % (value,))
-            clauses.append(B.c.created_at >= when if name == 'since'
-                           else B.c.created_at < when)
-        elif name in MULTI_FILTERS:
-            values = _values(name, value, allowed.get(name))
-            clauses.append(B.c[name] == values[0] if len(values) == 1
-                           else B.c[name].in_(values))
-        else:
-            clauses.append(B.c[name] == _values(name, value)[0])
-    return clauses
-
-
-def _after(col, mark, mark_uuid, ascending):
-    """Rows after (mark, mark_uuid) in (col, instance_uuid) order."""
-    uid = B.c.instance_uuid
-    # Typed binds: an untyped datetime would compare as timestamptz on
-    # PostgreSQL, shifted by the session time zone.
-    mark_bind = sa.bindparam(None, mark, type_=col.type)
-    uuid_bind = sa.bindparam(None, mark_uuid, type_=uid.type)
-    # The range on the first column alone lets every optimizer use the
-    # index; the row comparison breaks ties by instance_uuid.
-    if ascending:
-        return sa.and_(col >= mark_bind, sa.tuple_(col, uid) > sa.tuple_(
-            mark_bind, uuid_bind))
-    return sa.and_(col <= mark_bind, sa.tuple_(col, uid) < sa.tuple_(
-        mark_bind, uuid_bind))
-
-
-def _page(conn, columns, clauses, order, limit):
-    query = sa.select(*columns).where(*clauses).order_by(*order)
-    if limit is not None:
-        query = query.limit(limit)
-    return list(conn.execute(query))
-
-
-def _by_duration(conn, columns, clauses, ascending, limit, marker_row):
-    """Finished boots by duration, then unfinished ones by instance_uuid.
-
-    Two index range scans on ix_boots_duration instead of one sort over
-    every row: NULLs sort differently on each database, and an ORDER BY
-    on an expression cannot use the index.
-    """
-    col, uid = B.c.duration_s, B.c.instance_uuid
-    direction = sa.asc if ascending else sa.desc
-    rows = []
-    mark = marker_row['duration_s'] if marker_row is not None else None
-    if marker_row is None or mark is not None:
-        part = clauses + [col.isnot(None)]
-        if marker_row is not None:
-            part.append(_after(col, mark, marker_row['instance_uuid'],
-                               ascending))
-        rows = _page(conn, columns, part, [direction(col), direction(uid)],
-                     limit)
-    if limit is None or len(rows) < limit:
-        part = clauses + [col.is_(None)]
-        if marker_row is not None and mark is None:
-            bind = sa.bindparam(None, marker_row['instance_uuid'],
-                                type_=uid.type)
-            part.append(uid > bind if ascending else uid < bind)
-        rows += _page(conn, columns, part, [direction(uid)],
-                      None if limit is None else limit - len(rows))
-    return rows
-
-
-def list_(conn, filters=None, sort=None, limit=None, marker=None,
-          detail=True, decode=True):
-    """Records (or summaries, or list items) matching ``filters``, one page.
-
-    With ``detail`` LISTING, each is a named tuple of instance_uuid,
-    project_id, listing (the stored list item's JSON text, tracebacks
-    null), has_traceback, and record (the record's JSON text, only where
-    listing is NULL: rows stored before the column existed);
-    LISTING_TRACEBACKS sends the record of boots with tracebacks too.
-
-    ``marker`` is the instance_uuid of the last item of the previous page;
-    it must match the same filters' project. ``limit`` None means all.
-    Unfinished boots (no duration) come last when sorting by duration_s,
-    in either direction. With ``decode`` False, records are the stored
-    JSON text, for a caller that passes them on unchanged.
-    """
-    key, direction = parse_sort(sort)
-    clauses = filter_clauses(filters)
-    if limit is not None and (isinstance(limit, bool)
-                              or not isinstance(limit, int) or limit < 1):
-        raise exceptions.InvalidFilter('limit', 'must be a positive integer')
-    marker_row = None
-    if marker is not None:
-        query = sa.select(B.c.instance_uuid, B.c[key]).where(
-            B.c.instance_uuid == marker)
-        project = (filters or {}).get('project_id')
-        if project is not None:
-            query = query.where(B.c.project_id == project)
-        marker_row = conn.execute(query).mappings().first()
-        if marker_row is None:
-            raise exceptions.InvalidFilter('marker',
-                                           'no boot %s' % (marker,))
-    if detail in (LISTING, LISTING_TRACEBACKS):
-        columns = _listing_columns(detail == LISTING_TRACEBACKS)
-    elif detail:
-        columns = [_record_column(decode)]
-    else:
-        columns = [B.c[c] for c in SUMMARY_COLUMNS]
-    ascending = direction == 'asc'
-    if key == 'duration_s':
-        rows = _by_duration(conn, columns, clauses, ascending, limit,
-                            marker_row)
-    else:
-        col, uid = B.c[key], B.c.instance_uuid
-        if marker_row is not None:
-            clauses.append(_after(col, marker_row[key],
-                                  marker_row['instance_uuid'], ascending))
-        order = [col.asc(), uid.asc()] if ascending else [col.desc(),
-                                                          uid.desc()]
-        rows = _page(conn, columns, clauses, order, limit)
-    if detail in (LISTING, LISTING_TRACEBACKS):
-        # Named tuples: a dict of each row cost 10 us of a 6 ms page.
-        return rows
-    if detail:
-        return [row.record for row in rows]
-    return [summary(row._mapping) for row in rows]
-
-
-def _listing_columns(tracebacks):
-    text = sa.Text()
-    # Rows stored before the listing column send their record, and with
-    # ``tracebacks`` those whose tracebacks the listing left out.
-    needed = B.c.listing.is_(None)
-    if tracebacks:
-        needed = sa.or_(needed, B.c.has_traceback.is_(True))
-    return [B.c.instance_uuid, B.c.project_id,
-            sa.type_coerce(B.c.listing, text).label('listing'),
-            B.c.has_traceback,
-            sa.case((needed, sa.type_coerce(B.c.record, text)),
-                    else_=sa.null()).label('record')]
-
-
-def _record_column(decode):
+def record_column(decode):
+    """The record column, or its stored JSON text if not ``decode``."""
     if decode:
         return B.c.record
     return sa.type_coerce(B.c.record, sa.Text()).label('record')
-
-
-def summary(mapping):
-    """A summary dict of a boots row: the record's top-level scalars."""
-    result = {}
-    for name in SUMMARY_COLUMNS:
-        value = mapping[name]
-        if name.endswith('_at') and value is not None:
-            value = value.isoformat()
-        result[name] = value
-    return result
-
-
-def stale_building(conn, now, min_age=None, limit=None):
-    """Records of boots still building, not updated since a cutoff.
-
-    The cutoff is ``now - min_age`` (``min_age`` a timedelta, none by
-    default). The tracker decides which of them are stuck; this only finds the
-    candidates, oldest update first.
-    """
-    cutoff = types.to_utc(now)
-    if min_age is not None:
-        cutoff -= min_age
-    query = sa.select(B.c.record).where(B.c.status == 'building',
-                                        B.c.updated_at <= cutoff)
-    query = query.order_by(B.c.updated_at, B.c.instance_uuid)
-    if limit is not None:
-        query = query.limit(limit)
-    return [row.record for row in conn.execute(query)]

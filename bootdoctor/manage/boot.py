@@ -21,7 +21,7 @@ same shape as ``replay``) or the one record.
 from bootdoctor import catalogue
 from bootdoctor.db import exceptions
 from bootdoctor.db import models
-from bootdoctor.db import records as db_records
+from bootdoctor.db import record_lists
 from bootdoctor.manage import _format
 from bootdoctor.manage import db as manage_db
 from bootdoctor import report
@@ -58,10 +58,10 @@ def add_parsers(subparsers):
                                          'this ISO 8601 time.')
     listing.add_argument('--until', help='Only boots created before this '
                                          'ISO 8601 time.')
-    listing.add_argument('--sort', default=db_records.DEFAULT_SORT,
+    listing.add_argument('--sort', default=record_lists.DEFAULT_SORT,
                          help='KEY[:asc|desc], KEY one of %s (default '
                               '%%(default)s).'
-                              % ', '.join(db_records.SORT_KEYS))
+                              % ', '.join(record_lists.SORT_KEYS))
     listing.add_argument('--limit', type=manage_db.positive,
                          default=DEFAULT_LIMIT,
                          help='At most this many boots (default '
@@ -80,7 +80,7 @@ def add_parsers(subparsers):
 
 
 def _filters(args):
-    return {name: getattr(args, name) for name in db_records.FILTERS
+    return {name: getattr(args, name) for name in record_lists.FILTERS
             if getattr(args, name, None) is not None}
 
 

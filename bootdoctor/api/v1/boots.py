@@ -22,12 +22,12 @@ from bootdoctor.api import params
 from bootdoctor.api import visibility
 from bootdoctor import catalogue
 from bootdoctor.db import listing
-from bootdoctor.db import records as db_records
+from bootdoctor.db import record_lists
 from bootdoctor.policies import boots as boot_policies
 from bootdoctor.policies import events as event_policies
 from bootdoctor.tracker import record as tracker_record
 
-SORT_KEYS = db_records.SORT_KEYS
+SORT_KEYS = record_lists.SORT_KEYS
 # A list shows each record without its 29-step timeline and diagnosis
 # (bootdoctor.db.listing); GET /v1/boots/{instance_uuid} gives the whole
 # record.

@@ -38,7 +38,7 @@ from bootdoctor.api import storage as api_storage
 from bootdoctor import catalogue
 from bootdoctor.conf import api as api_conf
 from bootdoctor.db import api as db_api
-from bootdoctor.db import records as db_records
+from bootdoctor.db import record_lists
 from bootdoctor.tests.unit.api import conftest as c
 from bootdoctor.tracker import record as tracker_record
 
@@ -71,7 +71,7 @@ def test_enums_follow_the_code():
     sort = document()['paths']['/v1/boots']['get']['parameters']
     sort = next(p for p in sort if p.get('name') == 'sort')['schema']['enum']
     assert sorted(sort) == sorted(
-        key + suffix for key in db_records.SORT_KEYS
+        key + suffix for key in record_lists.SORT_KEYS
         for suffix in ('', ':asc', ':desc'))
 
 

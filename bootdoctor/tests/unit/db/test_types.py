@@ -18,7 +18,7 @@ import datetime
 import pytest
 
 from bootdoctor.db import models
-from bootdoctor.db import records
+from bootdoctor.db import record_lists
 from bootdoctor.db import stats
 from bootdoctor.db import types
 from bootdoctor.db import validation
@@ -54,7 +54,7 @@ def test_to_utc_refuses(value):
     ('duration_s:asc', ('duration_s', 'asc')),
 ])
 def test_parse_sort(sort, expected):
-    assert records.parse_sort(sort) == expected
+    assert record_lists.parse_sort(sort) == expected
 
 
 @pytest.mark.parametrize('values, fraction, expected', [
@@ -85,11 +85,11 @@ def test_every_list_index_ends_with_the_keyset_columns():
     for index in models.boots.indexes:
         names = [c.name for c in index.columns]
         if names != ['request_id']:
-            assert names[-2] in records.SORT_KEYS, index.name
+            assert names[-2] in record_lists.SORT_KEYS, index.name
             assert names[-1] == 'instance_uuid', index.name
 
 
 def test_filters_must_be_a_mapping():
     with pytest.raises(ValueError) as err:
-        records.filter_clauses(['status'])
+        record_lists.filter_clauses(['status'])
     assert err.value.parameter == 'filters'
