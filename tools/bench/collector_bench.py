@@ -44,7 +44,6 @@ unless --sqlite); without them it says so and exits 0.
 
 import argparse
 import json
-import multiprocessing
 import os
 import re
 import shutil
@@ -57,27 +56,9 @@ import time
 import uuid
 import warnings
 
+import bench_broker
+
 warnings.filterwarnings('ignore', category=DeprecationWarning)
-PRIORITIES = ('audit', 'debug', 'info', 'warn', 'error', 'critical',
-              'sample')
-SERVICES = ('nova', 'neutron', 'cinder', 'glance')
-
-
-class Names:
-    def __init__(self, tag):
-        self.tag = tag
-        self.exchanges = {s: '%s-%s' % (tag, s) for s in SERVICES}
-        self.topics = {'notifications': '%s-notifications' % tag,
-                       'versioned_notifications': '%s-versioned' % tag}
-        self.out_exchange = '%s-bootdoctor' % tag
-        self.out_topic = '%s-out' % tag
-
-    def pool(self, what):
-        return '%s-%s' % (self.tag, what)
-
-
-def _amqp(rabbit):
-    return rabbit.replace('rabbit://', 'amqp://', 1)
 
 
 def reachable(url, default_port):
@@ -91,126 +72,13 @@ def reachable(url, default_port):
         return '%s:%s: %s' % (host, port or default_port, exc)
 
 
-def queue_depth(rabbit, queue):
-    import kombu
-    with kombu.Connection(_amqp(rabbit), connect_timeout=5) as conn:
-        channel = conn.channel()
-        try:
-            return channel.queue_declare(queue=queue, passive=True)[1]
-        except Exception:
-            return None
-
-
-def cleanup(rabbit, names, pools):
-    import kombu
-    with kombu.Connection(_amqp(rabbit), connect_timeout=5) as conn:
-        channel = conn.channel()
-        queues = list(pools) + ['%s.%s' % (topic, p) for topic in
-                                list(names.topics.values()) +
-                                [names.out_topic] for p in PRIORITIES]
-        for queue in queues:
-            try:
-                channel.queue_delete(queue)
-            except Exception:
-                channel = conn.channel()
-        for exchange in list(names.exchanges.values()) + [names.out_exchange]:
-            try:
-                channel.exchange_delete(exchange)
-            except Exception:
-                channel = conn.channel()
-
-
-def listener_conf(rabbit, names, pool, batch_size):
-    from bootdoctor import conf as bd_conf
-    from bootdoctor.notification import listener
-    conf = bd_conf.new_conf()
-    conf([], project='bootdoctor', default_config_files=[])
-    listener.register_opts(conf)
-    conf.set_override('transport_url', rabbit,
-                      group='oslo_messaging_notifications')
-    conf.set_override('exchanges', list(names.exchanges.values()),
-                      group='collector')
-    conf.set_override('topics', list(names.topics.values()),
-                      group='collector')
-    conf.set_override('pool', pool, group='collector')
-    conf.set_override('batch_size', batch_size, group='collector')
-    # Durable: a broker restart (other work on a shared broker) keeps the
-    # backlog.
-    conf.set_override('amqp_durable_queues', True,
-                      group='oslo_messaging_rabbit')
-    return conf
-
-
-def declare(rabbit, names, pools, batch_size):
-    """Create each pool's queue and bindings (a listener started once)."""
-    from bootdoctor.notification import listener
-    import oslo_messaging
-
-    class Nothing:
-        # Every priority: the queue is bound to the priorities the
-        # endpoints take.
-        def _requeue(self, messages):
-            return oslo_messaging.NotificationResult.REQUEUE
-
-        info = warn = error = audit = debug = critical = sample = _requeue
-
-    for pool in pools:
-        conf = listener_conf(rabbit, names, pool, batch_size)
-        transport = listener.get_transport(conf)
-        server = listener.get_listener(conf, transport, [Nothing()])
-        server.start()
-        deadline = time.monotonic() + 30
-        while queue_depth(rabbit, pool) is None and (
-                time.monotonic() < deadline):
-            time.sleep(0.2)
-        server.stop()
-        server.wait()
-        transport.cleanup()
-
-
-def _publish_share(args):
-    rabbit, tag, share, seed, rate = args
-    from bootdoctor import simulator
-    names = Names(tag)
-    emissions = []
-    number = 0
-    while len(emissions) < share:
-        boots = simulator.plan(20, 'mix', seed=seed * 100003 + number)
-        number += 1
-        emissions.extend(e for _, e in simulator.interleave(boots,
-                                                            seed=number))
-    emissions = emissions[:share]
-    publisher = simulator.Publisher(
-        rabbit, exchanges=names.exchanges, topics=names.topics,
-        rabbit_options={'amqp_durable_queues': True})
-    try:
-        started = time.monotonic()
-        sent = publisher.publish(emissions, rate=rate)
-        return sent, time.monotonic() - started
-    finally:
-        publisher.close()
-
-
-def publish(rabbit, names, count, publishers, rate=None):
-    """Send ``count`` notifications from ``publishers`` processes."""
-    shares = [count // publishers + (1 if n < count % publishers else 0)
-              for n in range(publishers)]
-    per_process = rate / publishers if rate else None
-    context = multiprocessing.get_context('spawn')
-    with context.Pool(publishers) as pool:
-        results = pool.map(_publish_share, [
-            (rabbit, names.tag, share, n + 1, per_process)
-            for n, share in enumerate(shares)])
-    return sum(r[0] for r in results), max(r[1] for r in results)
-
-
 def bare_listener(rabbit, tag, pool, expect, batch_size):
     """Run in a child: acknowledge ``expect`` messages, print the times."""
     from bootdoctor.notification import listener
     import oslo_messaging
 
-    names = Names(tag)
-    conf = listener_conf(rabbit, names, pool, batch_size)
+    names = bench_broker.Names(tag)
+    conf = bench_broker.listener_conf(rabbit, names, pool, batch_size)
     state = {'count': 0, 'first': None, 'last': None}
 
     class Ack:
@@ -368,18 +236,18 @@ class Databases:
 
 
 def drain(args, directory, databases):
-    names = Names('bench%s' % uuid.uuid4().hex[:8])
+    names = bench_broker.Names('bench%s' % uuid.uuid4().hex[:8])
     pools = [names.pool('bare')] + [names.pool('w%d' % w)
                                     for w in args.workers]
     try:
-        declare(args.rabbit, names, pools, args.batch_size)
+        bench_broker.declare(args.rabbit, names, pools, args.batch_size)
         print('publishing a backlog of %d notifications from %d processes'
               % (args.count, args.publishers), flush=True)
-        sent, seconds = publish(args.rabbit, names, args.count,
-                                args.publishers)
+        sent, seconds = bench_broker.publish(args.rabbit, names, args.count,
+                                             args.publishers)
         print('  sent %d in %.1f s (%.0f/s); queue %s holds %s' % (
             sent, seconds, sent / seconds, pools[0],
-            queue_depth(args.rabbit, pools[0])), flush=True)
+            bench_broker.queue_depth(args.rabbit, pools[0])), flush=True)
         results = {'sent': sent}
         bare = run_bare(args.rabbit, names, pools[0], sent, args.batch_size)
         results['bare'] = bare
@@ -399,7 +267,7 @@ def drain(args, directory, databases):
                       % args.limit), flush=True)
         return results
     finally:
-        cleanup(args.rabbit, names, pools)
+        bench_broker.cleanup(args.rabbit, names, pools)
 
 
 _DELAYS = re.compile(r'publish to record p50 ([0-9.]+) s, p99 ([0-9.]+) s '
@@ -407,7 +275,7 @@ _DELAYS = re.compile(r'publish to record p50 ([0-9.]+) s, p99 ([0-9.]+) s '
 
 
 def steady(args, directory, databases):
-    names = Names('bench%s' % uuid.uuid4().hex[:8])
+    names = bench_broker.Names('bench%s' % uuid.uuid4().hex[:8])
     pool = names.pool('steady')
     workers = max(args.workers)
     database = databases.new(backend(args), 'steady')
@@ -417,14 +285,14 @@ def steady(args, directory, databases):
     process = start_collector(config, log)
     try:
         deadline = time.monotonic() + 60
-        while (queue_depth(args.rabbit, pool) is None
+        while (bench_broker.queue_depth(args.rabbit, pool) is None
                and time.monotonic() < deadline):
             time.sleep(0.2)
         count = int(args.rate * args.duration)
         print('publishing %d notifications at %d/s for %d s' % (
             count, args.rate, args.duration), flush=True)
-        sent, seconds = publish(args.rabbit, names, count, args.publishers,
-                                rate=args.rate)
+        sent, seconds = bench_broker.publish(args.rabbit, names, count,
+                                             args.publishers, rate=args.rate)
         print('  sent %d in %.1f s (%.0f/s)' % (sent, seconds,
                                                 sent / seconds), flush=True)
         deadline = time.monotonic() + 600
@@ -433,7 +301,7 @@ def steady(args, directory, databases):
     finally:
         process.send_signal(signal.SIGTERM)
         process.wait(120)
-        cleanup(args.rabbit, names, [pool])
+        bench_broker.cleanup(args.rabbit, names, [pool])
     with open(log) as f:
         found = _DELAYS.findall(f.read())
     if not found:

@@ -27,11 +27,13 @@ A consumer that has not drained the backlog after ``--drain-limit``
 seconds is stopped there; its rate is over what it consumed, and the
 results say how much that was.
 
-The publishing, the bare listener and the collector configuration are
-collector_bench.py's; this module adds the SQLite run, the peak memory of
-the collector's processes while it drains and the Ceilometer peer.
+The queues and the publishing are bench_broker.py's, the bare listener
+and the collector configuration collector_bench.py's; this module adds
+the SQLite run, the peak memory of the collector's processes while it
+drains and the Ceilometer peer.
 """
 
+import importlib
 import os
 import shutil
 import signal
@@ -43,16 +45,25 @@ import uuid
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
-def collector_bench():
-    """collector_bench.py as a module (tools/bench is not a package).
+def _bench_module(name):
+    """A module of this directory (tools/bench is not a package).
 
     Imported by name from this directory so that the publisher processes
-    it spawns can find its functions again.
+    the benchmarks spawn can find its functions again.
     """
     if HERE not in sys.path:
         sys.path.insert(0, HERE)
-    import collector_bench as module
-    return module
+    return importlib.import_module(name)
+
+
+def collector_bench():
+    """collector_bench.py as a module."""
+    return _bench_module('collector_bench')
+
+
+def bench_broker():
+    """bench_broker.py (queues and publishing) as a module."""
+    return _bench_module('bench_broker')
 
 
 def _group_pids(pgid):
@@ -164,13 +175,13 @@ def _tail(path, lines=3):
 
 # Ceilometer ---------------------------------------------------------------
 
-def ceilometer_queues(names, cb):
+def ceilometer_queues(names, mq):
     return ['%s.%s' % (topic, priority)
             for topic in names.topics.values()
             for priority in ('info', 'error')]
 
 
-def declare_ceilometer(rabbit, names, batch_size, cb):
+def declare_ceilometer(rabbit, names, batch_size, mq):
     """Ceilometer listens without a pool: queues ``<topic>.<priority>``."""
     import oslo_messaging
 
@@ -180,7 +191,7 @@ def declare_ceilometer(rabbit, names, batch_size, cb):
 
         info = error = _requeue
 
-    conf = cb.listener_conf(rabbit, names, 'unused', batch_size)
+    conf = mq.listener_conf(rabbit, names, 'unused', batch_size)
     from bootdoctor.notification import listener
     transport = listener.get_transport(conf)
     targets = [oslo_messaging.Target(exchange=e, topic=t)
@@ -191,8 +202,8 @@ def declare_ceilometer(rabbit, names, batch_size, cb):
         batch_size=batch_size, batch_timeout=1)
     server.start()
     deadline = time.monotonic() + 30
-    while any(cb.queue_depth(rabbit, q) is None for q in
-              ceilometer_queues(names, cb)) and time.monotonic() < deadline:
+    while any(mq.queue_depth(rabbit, q) is None for q in
+              ceilometer_queues(names, mq)) and time.monotonic() < deadline:
         time.sleep(0.2)
     server.stop()
     server.wait()
@@ -227,10 +238,10 @@ def ceilometer_config(directory, rabbit, names, batch_size, venv):
     return path
 
 
-def run_ceilometer(cb, directory, rabbit, names, batch_size, venv, limit):
+def run_ceilometer(mq, directory, rabbit, names, batch_size, venv, limit):
     """Drain the ``<topic>.<priority>`` queues with Ceilometer's agent."""
-    queues = ceilometer_queues(names, cb)
-    backlog = sum(cb.queue_depth(rabbit, q) or 0 for q in queues)
+    queues = ceilometer_queues(names, mq)
+    backlog = sum(mq.queue_depth(rabbit, q) or 0 for q in queues)
     config = ceilometer_config(directory, rabbit, names, batch_size, venv)
     log = os.path.join(directory, 'ceilometer.log')
     with open(log, 'w') as out:
@@ -241,7 +252,7 @@ def run_ceilometer(cb, directory, rabbit, names, batch_size, venv, limit):
     try:
         rate, consumed, memory = _drain(
             process, lambda: backlog - sum(
-                cb.queue_depth(rabbit, q) or 0 for q in queues), backlog,
+                mq.queue_depth(rabbit, q) or 0 for q in queues), backlog,
             limit)
     finally:
         _stop(process)
@@ -263,8 +274,8 @@ def _errors(log):
 
 def ingest(args, databases, directory):
     """Publish one backlog and drain it with every consumer in turn."""
-    cb = collector_bench()
-    names = cb.Names('bdsuite%s' % uuid.uuid4().hex[:8])
+    cb, mq = collector_bench(), bench_broker()
+    names = mq.Names('bdsuite%s' % uuid.uuid4().hex[:8])
     runs = [('sqlite', 'sqlite', 1), ('postgresql', 'postgresql', 1),
             ('postgresql x2', 'postgresql', 2)]
     pools = {'bare': names.pool('bare')}
@@ -274,12 +285,12 @@ def ingest(args, databases, directory):
         args.ceilometer_venv, 'bin', 'ceilometer-agent-notification'))
     results = {'names': names.tag}
     try:
-        cb.declare(args.rabbit, names, list(pools.values()), args.batch_size)
+        mq.declare(args.rabbit, names, list(pools.values()), args.batch_size)
         if ceilometer:
-            declare_ceilometer(args.rabbit, names, args.batch_size, cb)
+            declare_ceilometer(args.rabbit, names, args.batch_size, mq)
         print('publishing a backlog of %d notifications' % args.count,
               flush=True)
-        sent, seconds = cb.publish(args.rabbit, names, args.count,
+        sent, seconds = mq.publish(args.rabbit, names, args.count,
                                    args.publishers)
         results['sent'] = sent
         results['publish_rate'] = sent / seconds
@@ -295,7 +306,7 @@ def ingest(args, databases, directory):
             print('  %s: %s/s' % (label, results[label]['rate']), flush=True)
         if ceilometer:
             results['ceilometer'] = run_ceilometer(
-                cb, directory, args.rabbit, names, args.batch_size,
+                mq, directory, args.rabbit, names, args.batch_size,
                 args.ceilometer_venv, args.drain_limit)
             print('  ceilometer: %s/s' % results['ceilometer']['rate'],
                   flush=True)
@@ -304,8 +315,8 @@ def ingest(args, databases, directory):
                 'rate': None, 'why': 'no Ceilometer virtualenv at %s'
                 % args.ceilometer_venv}
     finally:
-        queues = list(pools.values()) + ceilometer_queues(names, cb)
-        cb.cleanup(args.rabbit, names, queues)
+        queues = list(pools.values()) + ceilometer_queues(names, mq)
+        mq.cleanup(args.rabbit, names, queues)
     bare = results['bare']['rate']
     for label in [r[0] for r in runs] + ['ceilometer']:
         rate = results[label].get('rate')

@@ -60,24 +60,24 @@ def ceilometer(args, databases, directory):
         version = ceilometer_version(args.ceilometer_venv)
     except LookupError as exc:
         return {'ceilometer': {'rate': None, 'why': str(exc)}}
-    cb = suite_ingest.collector_bench()
-    names = cb.Names('bdpeer%s' % uuid.uuid4().hex[:8])
+    cb, mq = suite_ingest.collector_bench(), suite_ingest.bench_broker()
+    names = mq.Names('bdpeer%s' % uuid.uuid4().hex[:8])
     pools = {'bare': names.pool('bare'), 'postgresql': names.pool('pg')}
     results = {'names': names.tag, 'ceilometer_version': version}
     try:
-        cb.declare(args.rabbit, names, list(pools.values()), args.batch_size)
+        mq.declare(args.rabbit, names, list(pools.values()), args.batch_size)
         suite_ingest.declare_ceilometer(args.rabbit, names, args.batch_size,
-                                        cb)
+                                        mq)
         print('publishing a backlog of %d notifications' % args.count,
               flush=True)
-        sent, seconds = cb.publish(args.rabbit, names, args.count,
+        sent, seconds = mq.publish(args.rabbit, names, args.count,
                                    args.publishers)
         results.update(sent=sent, publish_rate=sent / seconds)
         results['bare'] = {'rate': cb.run_bare(
             args.rabbit, names, pools['bare'], sent, args.batch_size)}
         print('  bare: %.0f/s' % results['bare']['rate'], flush=True)
         results['ceilometer'] = suite_ingest.run_ceilometer(
-            cb, directory, args.rabbit, names, args.batch_size,
+            mq, directory, args.rabbit, names, args.batch_size,
             args.ceilometer_venv, args.drain_limit)
         results['ceilometer']['version'] = version
         print('  ceilometer: %s/s' % results['ceilometer']['rate'],
@@ -89,8 +89,8 @@ def ceilometer(args, databases, directory):
         print('  postgresql: %s/s' % results['postgresql']['rate'],
               flush=True)
     finally:
-        cb.cleanup(args.rabbit, names, list(pools.values()) +
-                   suite_ingest.ceilometer_queues(names, cb))
+        mq.cleanup(args.rabbit, names, list(pools.values()) +
+                   suite_ingest.ceilometer_queues(names, mq))
     bare = results['bare']['rate']
     for label in ('ceilometer', 'postgresql'):
         rate = results[label].get('rate')
