@@ -43,8 +43,8 @@ class Combiner:
 
     :param handle: ``callable([batch, ...]) -> result``; every batch of
         the group gets that result (or the exception it raised).
-    :param limit: ``callable() -> int``, the most items in a group; a
-        batch larger than that goes alone.
+    :param limit: the most items in a group; a batch larger than that
+        goes alone.
     :param size: ``callable(batch) -> int``, the items in a batch.
     """
 
@@ -74,7 +74,7 @@ class Combiner:
                 return mine.result
 
     def _take(self):
-        limit = self._limit()
+        limit = self._limit
         with self._lock:
             group = [self._waiting.popleft()]
             total = self._size(group[0].batch)

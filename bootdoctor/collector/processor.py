@@ -128,11 +128,9 @@ class BatchProcessor:
         self.stream_clock = stream_clock
         self._heartbeats = {}
         self._heartbeat_lock = threading.Lock()
-        # The most messages handled as one group (a callable, or a number).
-        limit = merge_limit if callable(merge_limit) else (
-            lambda: merge_limit)
+        # At most merge_limit messages are handled as one group.
         self.combiner = combiner_mod.Combiner(
-            self._process, limit, size=lambda batch: len(batch[0]))
+            self._process, merge_limit, size=lambda batch: len(batch[0]))
 
     def process(self, messages, priority):
         """Handle a batch of listener messages of one priority."""

@@ -82,7 +82,7 @@ def _submit_all(combiner, gate, first, others):
 def test_a_lone_batch_is_handled_at_once():
     gate = Gate()
     gate.release.set()
-    combiner = combiner_mod.Combiner(gate, lambda: 10)
+    combiner = combiner_mod.Combiner(gate, 10)
     assert combiner.submit(['a', 'b']) == 'handled 2'
     assert gate.groups == [[['a', 'b']]]
     assert combiner.groups == 1
@@ -90,7 +90,7 @@ def test_a_lone_batch_is_handled_at_once():
 
 def test_batches_that_waited_are_handled_together_up_to_the_limit():
     gate = Gate()
-    combiner = combiner_mod.Combiner(gate, lambda: 5)
+    combiner = combiner_mod.Combiner(gate, 5)
     results = _submit_all(combiner, gate, ['a'], [
         ['b1', 'b2'], ['c1', 'c2', 'c3'], ['d1', 'd2']])
     # In arrival order; b and c fill the limit of 5, d goes next.
@@ -104,14 +104,14 @@ def test_batches_that_waited_are_handled_together_up_to_the_limit():
 
 def test_a_batch_larger_than_the_limit_goes_alone():
     gate = Gate()
-    combiner = combiner_mod.Combiner(gate, lambda: 2)
+    combiner = combiner_mod.Combiner(gate, 2)
     _submit_all(combiner, gate, ['a'], [['b1', 'b2', 'b3'], ['c']])
     assert gate.groups == [[['a']], [['b1', 'b2', 'b3']], [['c']]]
 
 
 def test_a_failing_group_raises_in_each_of_its_batches_only():
     gate = Gate(fail_on='c1')
-    combiner = combiner_mod.Combiner(gate, lambda: 3)
+    combiner = combiner_mod.Combiner(gate, 3)
     results = _submit_all(combiner, gate, ['a'], [['b'], ['c1', 'c2'],
                                                   ['d']])
     assert results['a'] == 'handled 1'
