@@ -38,23 +38,66 @@ class Enforcer(policy.Enforcer):
     without a restart, within that time. A forced reload, and the first
     check after :meth:`clear` or a default's registration, always look.
 
-    :param check_interval: seconds; 0 looks before every check.
+    Between two looks, :meth:`decide` remembers its decisions: the
+    rules cannot have changed, and a decision depends on nothing but the
+    rule, the target and the credentials. Every look forgets them, so a
+    decision is at most ``check_interval`` seconds old.
+
+    :param check_interval: seconds; 0 looks before every check (and so
+        remembers nothing).
+    :param remembered: at most this many decisions are kept; past it
+        they are all forgotten.
     """
 
     def __init__(self, conf, check_interval=0, clock=time.monotonic,
-                 **kwargs):
+                 remembered=4096, **kwargs):
         super().__init__(conf, **kwargs)
         self.check_interval = check_interval
         self._clock = clock
         self._checked_at = None
+        self._remembered = remembered
+        self._decisions = {}
 
     def load_rules(self, force_reload=False):
         now = self._clock()
         if (not force_reload and self._checked_at is not None
                 and now - self._checked_at < self.check_interval):
             return
+        self._decisions = {}
         super().load_rules(force_reload)
         self._checked_at = now
+
+    def set_rules(self, rules, overwrite=True, use_conf=False):
+        self._decisions = {}
+        super().set_rules(rules, overwrite=overwrite, use_conf=use_conf)
+
+    def decide(self, action, target, context):
+        """True if ``context`` may do ``action`` on ``target``.
+
+        The same as ``authorize(..., do_raise=False)``, with a token of
+        the wrong scope refused, remembered until the next look at the
+        policy files.
+        """
+        self.load_rules()
+        decisions = self._decisions
+        try:
+            key = (action, _frozen(target),
+                   _frozen(context.to_policy_values()))
+            return decisions[key]
+        except TypeError:
+            key = None
+        except KeyError:
+            pass
+        try:
+            allowed = bool(self.authorize(action, target, context,
+                                          do_raise=False))
+        except policy.InvalidScope:
+            allowed = False
+        if key is not None:
+            if len(decisions) >= self._remembered:
+                decisions.clear()
+            decisions[key] = allowed
+        return allowed
 
     def load_rules_now(self):
         """Look at the policy files now, whatever the interval."""
@@ -68,6 +111,13 @@ class Enforcer(policy.Enforcer):
     def register_default(self, default):
         super().register_default(default)
         self._checked_at = None
+
+
+def _frozen(mapping):
+    """A hashable form of a target or of credentials (TypeError if none)."""
+    return tuple(sorted(
+        (key, tuple(value) if isinstance(value, list) else value)
+        for key, value in mapping.items()))
 
 
 def make_enforcer(conf, check_interval=0):
@@ -94,10 +144,7 @@ def get_enforcer():
 
 def check(enforcer, context, action, target):
     """True if ``context`` may do ``action`` on ``target``."""
-    try:
-        return enforcer.authorize(action, target, context, do_raise=False)
-    except policy.InvalidScope:
-        return False
+    return enforcer.decide(action, target, context)
 
 
 def authorize(enforcer, context, action, target):

@@ -91,8 +91,11 @@ api_opts = [
              'oslo.policy looks for them, and at their modification '
              'times, before every policy check, two or more a request; '
              'with this, a changed or new policy file applies within '
-             'this many seconds, without a restart. 0 looks before every '
-             'check, as oslo.policy does.'),
+             'this many seconds, without a restart. Between two looks '
+             'the API remembers its policy decisions (the rule, target '
+             'and credentials they were for), so a decision is at most '
+             'this many seconds old. 0 looks before every check, as '
+             'oslo.policy does, and remembers nothing.'),
     cfg.IntOpt(
         'default_limit', default=100, min=1,
         help='Number of boots returned by GET /v1/boots when the request '
