@@ -13,6 +13,9 @@
 
 """The storage API on SQLite (the other backends: tests/functional/db)."""
 
+from oslo_db.sqlalchemy import engines
+import sqlalchemy as sa
+
 from bootdoctor.tests.unit.db import cases
 from bootdoctor.tests.unit.db import metrics_cases
 from bootdoctor.tests.unit.db import rebuild_cases
@@ -49,3 +52,11 @@ class TestSchema(upkeep_cases.SchemaCases):
 
 class TestRebuilds(rebuild_cases.RebuildCases):
     pass
+
+
+def test_checkin_does_not_yield_for_green_threads(connection):
+    # oslo.db's sleep(0) at checkin is for eventlet; bootdoctor runs none.
+    assert not sa.event.contains(connection._root_engine, 'checkin',
+                                 engines._thread_yield)
+    with connection._read() as conn:
+        assert conn.execute(sa.text('SELECT 1')).scalar() == 1
