@@ -25,6 +25,7 @@ from bootdoctor import catalogue
 from bootdoctor.db import exceptions
 from bootdoctor.db import models
 from bootdoctor.db import records
+from bootdoctor.db import statements
 from bootdoctor.db import types
 
 B = models.boots
@@ -36,6 +37,8 @@ DEFAULT_SORT = 'created_at:desc'
 # only for rows without a listing, or also for those with tracebacks.
 LISTING = 'listing'
 LISTING_TRACEBACKS = 'listing+tracebacks'
+# The other details, as list_ names them inside.
+RECORDS, RECORD_TEXT, SUMMARY = 'records', 'record text', 'summary'
 # Filters list_records accepts; the ones that take several values too.
 FILTERS = ('status', 'phase', 'host', 'failed_component', 'request_id',
            'project_id', 'since', 'until')
@@ -77,12 +80,17 @@ def _values(name, value, allowed=None):
     return values
 
 
-def filter_clauses(filters):
-    """WHERE clauses for list_records' filters, validated."""
+def parse_filters(filters):
+    """(shape, values) of list_records' filters, validated.
+
+    The shape names each filter given and how it compares: ``ge`` and
+    ``lt`` (since and until), ``eq`` or ``in`` (several values); the
+    values are the bind parameters of :func:`where`'s clauses.
+    """
     allowed = {'status': models.BOOT_STATUSES, 'phase': catalogue.PHASES}
     if filters is not None and not isinstance(filters, dict):
         raise exceptions.InvalidFilter('filters', 'must be a mapping')
-    clauses = []
+    shape, values = [], {}
     for name, value in sorted((filters or {}).items()):
         if value is None:
             continue
@@ -91,28 +99,45 @@ def filter_clauses(filters):
                 name, 'unknown filter; use one of %s' % ', '.join(FILTERS))
         if name in ('since', 'until'):
             try:
-                when = types.to_utc(value)
+                values[name] = types.to_utc(value)
             except (TypeError, ValueError):
                 raise exceptions.InvalidFilter(
                     name, '%r is not an ISO 8601 timestamp' % (value,))
-            clauses.append(B.c.created_at >= when if name == 'since'
-                           else B.c.created_at < when)
+            shape.append((name, 'ge' if name == 'since' else 'lt'))
         elif name in MULTI_FILTERS:
-            values = _values(name, value, allowed.get(name))
-            clauses.append(B.c[name] == values[0] if len(values) == 1
-                           else B.c[name].in_(values))
+            given = _values(name, value, allowed.get(name))
+            shape.append((name, 'eq' if len(given) == 1 else 'in'))
+            values[name] = given[0] if len(given) == 1 else given
         else:
-            clauses.append(B.c[name] == _values(name, value)[0])
+            shape.append((name, 'eq'))
+            values[name] = _values(name, value)[0]
+    return tuple(shape), values
+
+
+def where(shape):
+    """The WHERE clauses of a filter shape, one bind parameter each."""
+    clauses = []
+    for name, how in shape:
+        col = B.c.created_at if how in ('ge', 'lt') else B.c[name]
+        # Typed binds: an untyped datetime would compare as timestamptz
+        # on PostgreSQL, shifted by the session time zone.
+        bind = sa.bindparam(name, type_=col.type, expanding=how == 'in')
+        if how == 'ge':
+            clauses.append(col >= bind)
+        elif how == 'lt':
+            clauses.append(col < bind)
+        elif how == 'in':
+            clauses.append(col.in_(bind))
+        else:
+            clauses.append(col == bind)
     return clauses
 
 
-def _after(col, mark, mark_uuid, ascending):
-    """Rows after (mark, mark_uuid) in (col, instance_uuid) order."""
+def _after(col, ascending):
+    """Rows after (:mark, :mark_uuid) in (col, instance_uuid) order."""
     uid = B.c.instance_uuid
-    # Typed binds: an untyped datetime would compare as timestamptz on
-    # PostgreSQL, shifted by the session time zone.
-    mark_bind = sa.bindparam(None, mark, type_=col.type)
-    uuid_bind = sa.bindparam(None, mark_uuid, type_=uid.type)
+    mark_bind = sa.bindparam('mark', type_=col.type)
+    uuid_bind = sa.bindparam('mark_uuid', type_=uid.type)
     # The range on the first column alone lets every optimizer use the
     # index; the row comparison breaks ties by instance_uuid.
     if ascending:
@@ -122,14 +147,23 @@ def _after(col, mark, mark_uuid, ascending):
         mark_bind, uuid_bind))
 
 
-def _page(conn, columns, clauses, order, limit):
-    query = sa.select(*columns).where(*clauses).order_by(*order)
-    if limit is not None:
-        query = query.limit(limit)
-    return list(conn.execute(query))
+def _page(conn, key, build, values, limit):
+    """Rows of the statement ``build(limited)`` makes for ``key``."""
+    limited = limit is not None
+
+    def make():
+        columns, clauses, order = build()
+        query = sa.select(*columns).where(*clauses).order_by(*order)
+        if limited:
+            query = query.limit(sa.bindparam('limit', type_=sa.Integer()))
+        return query
+    query = statements.cached(key + (limited,), make)
+    if limited:
+        values = dict(values, limit=limit)
+    return list(conn.execute(query, values))
 
 
-def _by_duration(conn, columns, clauses, ascending, limit, marker_row):
+def _by_duration(conn, detail, shape, values, ascending, limit, marker_row):
     """Finished boots by duration, then unfinished ones by instance_uuid.
 
     Two index range scans on ix_boots_duration instead of one sort over
@@ -140,22 +174,48 @@ def _by_duration(conn, columns, clauses, ascending, limit, marker_row):
     direction = sa.asc if ascending else sa.desc
     rows = []
     mark = marker_row['duration_s'] if marker_row is not None else None
-    if marker_row is None or mark is not None:
-        part = clauses + [col.isnot(None)]
-        if marker_row is not None:
-            part.append(_after(col, mark, marker_row['instance_uuid'],
-                               ascending))
-        rows = _page(conn, columns, part, [direction(col), direction(uid)],
-                     limit)
+    after = marker_row is not None
+    if after:
+        values = dict(values, mark=mark,
+                      mark_uuid=marker_row['instance_uuid'])
+    if not after or mark is not None:
+        def finished():
+            clauses = where(shape) + [col.isnot(None)]
+            if after:
+                clauses.append(_after(col, ascending))
+            return (_columns(detail), clauses,
+                    [direction(col), direction(uid)])
+        rows = _page(conn, ('finished', detail, shape, ascending, after),
+                     finished, values, limit)
     if limit is None or len(rows) < limit:
-        part = clauses + [col.is_(None)]
-        if marker_row is not None and mark is None:
-            bind = sa.bindparam(None, marker_row['instance_uuid'],
-                                type_=uid.type)
-            part.append(uid > bind if ascending else uid < bind)
-        rows += _page(conn, columns, part, [direction(uid)],
+        after_null = after and mark is None
+
+        def unfinished():
+            clauses = where(shape) + [col.is_(None)]
+            if after_null:
+                bind = sa.bindparam('mark_uuid', type_=uid.type)
+                clauses.append(uid > bind if ascending else uid < bind)
+            return _columns(detail), clauses, [direction(uid)]
+        rows += _page(conn, ('unfinished', detail, shape, ascending,
+                             after_null), unfinished, values,
                       None if limit is None else limit - len(rows))
     return rows
+
+
+def _marker_row(conn, key, marker, project):
+    def make():
+        query = sa.select(B.c.instance_uuid, B.c[key]).where(
+            B.c.instance_uuid == sa.bindparam('marker'))
+        if project is not None:
+            query = query.where(
+                B.c.project_id == sa.bindparam('project_id'))
+        return query
+    query = statements.cached(('marker', key, project is not None), make)
+    row = conn.execute(query, {'marker': marker, 'project_id': project}
+                       ).mappings().first()
+    if row is None:
+        raise exceptions.InvalidFilter('marker', 'no boot %s' % (marker,))
+    return row
 
 
 def list_(conn, filters=None, sort=None, limit=None, marker=None,
@@ -175,45 +235,50 @@ def list_(conn, filters=None, sort=None, limit=None, marker=None,
     JSON text, for a caller that passes them on unchanged.
     """
     key, direction = parse_sort(sort)
-    clauses = filter_clauses(filters)
+    shape, values = parse_filters(filters)
     if limit is not None and (isinstance(limit, bool)
                               or not isinstance(limit, int) or limit < 1):
         raise exceptions.InvalidFilter('limit', 'must be a positive integer')
     marker_row = None
     if marker is not None:
-        query = sa.select(B.c.instance_uuid, B.c[key]).where(
-            B.c.instance_uuid == marker)
-        project = (filters or {}).get('project_id')
-        if project is not None:
-            query = query.where(B.c.project_id == project)
-        marker_row = conn.execute(query).mappings().first()
-        if marker_row is None:
-            raise exceptions.InvalidFilter('marker',
-                                           'no boot %s' % (marker,))
-    if detail in (LISTING, LISTING_TRACEBACKS):
-        columns = _listing_columns(detail == LISTING_TRACEBACKS)
-    elif detail:
-        columns = [records.record_column(decode)]
-    else:
-        columns = [B.c[c] for c in SUMMARY_COLUMNS]
+        marker_row = _marker_row(conn, key, marker,
+                                 (filters or {}).get('project_id'))
+    if detail not in (LISTING, LISTING_TRACEBACKS):
+        detail = (RECORDS if decode else RECORD_TEXT) if detail else SUMMARY
     ascending = direction == 'asc'
     if key == 'duration_s':
-        rows = _by_duration(conn, columns, clauses, ascending, limit,
+        rows = _by_duration(conn, detail, shape, values, ascending, limit,
                             marker_row)
     else:
-        col, uid = B.c[key], B.c.instance_uuid
-        if marker_row is not None:
-            clauses.append(_after(col, marker_row[key],
-                                  marker_row['instance_uuid'], ascending))
-        order = [col.asc(), uid.asc()] if ascending else [col.desc(),
-                                                          uid.desc()]
-        rows = _page(conn, columns, clauses, order, limit)
+        after = marker_row is not None
+        if after:
+            values = dict(values, mark=marker_row[key],
+                          mark_uuid=marker_row['instance_uuid'])
+
+        def build():
+            col, uid = B.c[key], B.c.instance_uuid
+            clauses = where(shape)
+            if after:
+                clauses.append(_after(col, ascending))
+            order = ([col.asc(), uid.asc()] if ascending
+                     else [col.desc(), uid.desc()])
+            return _columns(detail), clauses, order
+        rows = _page(conn, ('page', detail, shape, key, ascending, after),
+                     build, values, limit)
     if detail in (LISTING, LISTING_TRACEBACKS):
         # Named tuples: a dict of each row cost 10 us of a 6 ms page.
         return rows
-    if detail:
+    if detail != SUMMARY:
         return [row.record for row in rows]
     return [summary(row._mapping) for row in rows]
+
+
+def _columns(detail):
+    if detail in (LISTING, LISTING_TRACEBACKS):
+        return _listing_columns(detail == LISTING_TRACEBACKS)
+    if detail == SUMMARY:
+        return [B.c[c] for c in SUMMARY_COLUMNS]
+    return [records.record_column(detail == RECORDS)]
 
 
 def _listing_columns(tracebacks):

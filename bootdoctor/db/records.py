@@ -24,6 +24,7 @@ import sqlalchemy as sa
 from bootdoctor.db import exceptions
 from bootdoctor.db import listing
 from bootdoctor.db import models
+from bootdoctor.db import statements
 from bootdoctor.db import types
 from bootdoctor.db import validation
 
@@ -173,20 +174,29 @@ def save(conn, records, observation_counts=None):
 
 def get(conn, instance_uuid, project_id=None, decode=True):
     """The record dict, or None if unknown or in another project."""
-    query = sa.select(record_column(decode)).where(
-        B.c.instance_uuid == instance_uuid)
-    if project_id is not None:
-        query = query.where(B.c.project_id == project_id)
-    row = conn.execute(query).first()
+    query = statements.cached(
+        ('get', decode, project_id is not None),
+        lambda: _by_uuid(record_column(decode), project_id is not None))
+    row = conn.execute(query, {'instance_uuid': instance_uuid,
+                               'project_id': project_id}).first()
     return row.record if row else None
 
 
 def exists(conn, instance_uuid, project_id=None):
-    query = sa.select(B.c.instance_uuid).where(
-        B.c.instance_uuid == instance_uuid)
-    if project_id is not None:
-        query = query.where(B.c.project_id == project_id)
-    return conn.execute(query).first() is not None
+    query = statements.cached(
+        ('exists', project_id is not None),
+        lambda: _by_uuid(B.c.instance_uuid, project_id is not None))
+    return conn.execute(query, {'instance_uuid': instance_uuid,
+                                'project_id': project_id}
+                        ).first() is not None
+
+
+def _by_uuid(column, in_project):
+    query = sa.select(column).where(
+        B.c.instance_uuid == sa.bindparam('instance_uuid'))
+    if in_project:
+        query = query.where(B.c.project_id == sa.bindparam('project_id'))
+    return query
 
 
 def record_column(decode):

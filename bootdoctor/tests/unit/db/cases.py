@@ -23,6 +23,7 @@ import datetime
 import pytest
 
 from bootdoctor.db import exceptions
+from bootdoctor.db import statements
 from bootdoctor.tests.unit.db import fakes
 
 T0 = fakes.T0
@@ -421,6 +422,34 @@ class RecordCases:
         assert pages == [[fakes.uuid(9), fakes.uuid(7)],
                          [fakes.uuid(5), fakes.uuid(3)],
                          [fakes.uuid(1)]]
+
+    def test_one_statement_serves_each_shape_of_list(self, connection):
+        # The same filters with other values, another marker or limit run
+        # the statement built the first time, with the new values bound.
+        self._three_projects(connection)
+        statements.clear()
+
+        def listed(filters, limit=None, marker=None):
+            return [r['instance_uuid'] for r in connection.list_records(
+                filters, None, limit, marker, detail=False)]
+        assert listed({'status': 'error'}) == [U2]
+        assert listed({'status': 'active'}) == [fakes.uuid(1)]
+        assert listed({'status': 'building'}, 5) == [fakes.uuid(3)]
+        built = statements.count()
+        assert listed({'status': 'active'}, 1) == [fakes.uuid(1)]
+        assert listed({'status': 'error'}) == [U2]
+        assert statements.count() == built
+        # Another shape: several statuses, one IN with its values expanded.
+        assert listed({'status': ['active', 'building']}) == [
+            fakes.uuid(3), fakes.uuid(1)]
+        assert listed({'status': ['active', 'error']}) == [U2, fakes.uuid(1)]
+        assert listed({}, 1, fakes.uuid(3)) == [U2]
+        assert listed({}, 1, U2) == [fakes.uuid(1)]
+        assert statements.count() == built + 3  # IN, marker, page after
+        assert connection.get_record(U2)['instance_uuid'] == U2
+        assert connection.get_record(fakes.uuid(1))['instance_uuid'] == (
+            fakes.uuid(1))
+        assert connection.get_record(U2, 'project-b') is None
 
     def test_summaries_come_from_columns(self, connection):
         recs = self._three_projects(connection)

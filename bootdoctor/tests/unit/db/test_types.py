@@ -91,5 +91,5 @@ def test_every_list_index_ends_with_the_keyset_columns():
 
 def test_filters_must_be_a_mapping():
     with pytest.raises(ValueError) as err:
-        record_lists.filter_clauses(['status'])
+        record_lists.parse_filters(['status'])
     assert err.value.parameter == 'filters'
