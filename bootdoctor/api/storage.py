@@ -100,6 +100,11 @@ class Storage:
         with translated():
             return _read(self.db.get_record, instance_uuid)
 
+    def get_stored_boot(self, instance_uuid):
+        """The row of project_id, has_traceback and record text, or None."""
+        with translated():
+            return _read(self.db.get_stored_record, instance_uuid)
+
     def events(self, instance_uuid, raw=False):
         """The observations behind a boot, oldest first.
 

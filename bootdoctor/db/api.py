@@ -298,6 +298,12 @@ class Connection:
             return records.get(conn, instance_uuid, project_id, decode)
 
     @engine.translated
+    def get_stored_record(self, instance_uuid):
+        """(project_id, has_traceback, record JSON text), or None."""
+        with self._read() as conn:
+            return records.get_stored(conn, instance_uuid)
+
+    @engine.translated
     def list_records(self, filters=None, sort=None, limit=None, marker=None,
                      detail=True, decode=True):
         """One page of records, newest first by default.

@@ -182,6 +182,16 @@ def get(conn, instance_uuid, project_id=None, decode=True):
     return row.record if row else None
 
 
+def get_stored(conn, instance_uuid):
+    """The row of project_id, has_traceback and record text, or None.
+
+    has_traceback is None for rows saved before the column existed.
+    """
+    query = statements.cached('get stored', lambda: _by_uuid(
+        [B.c.project_id, B.c.has_traceback, record_column(False)], False))
+    return conn.execute(query, {'instance_uuid': instance_uuid}).first()
+
+
 def exists(conn, instance_uuid, project_id=None):
     query = statements.cached(
         ('exists', project_id is not None),
@@ -191,8 +201,9 @@ def exists(conn, instance_uuid, project_id=None):
                         ).first() is not None
 
 
-def _by_uuid(column, in_project):
-    query = sa.select(column).where(
+def _by_uuid(columns, in_project):
+    columns = columns if isinstance(columns, list) else [columns]
+    query = sa.select(*columns).where(
         B.c.instance_uuid == sa.bindparam('instance_uuid'))
     if in_project:
         query = query.where(B.c.project_id == sa.bindparam('project_id'))

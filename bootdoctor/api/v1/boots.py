@@ -141,10 +141,19 @@ def visible_record(instance_uuid, action):
 
 
 def show_boot(instance_uuid):
-    _uuid, record = visible_record(instance_uuid, boot_policies.GET)
-    tracebacks = visibility.TracebackFilter(
-        boot_policies.TRACEBACK, visibility.strip_record_tracebacks)
-    return flask.jsonify(tracebacks(record, record.get('project_id')))
+    uuid = params.instance_uuid(instance_uuid)
+    params.parse(flask.request.args, SCOPE_SPEC)
+    row = _storage().get_stored_boot(uuid)
+    if row is None or not visibility.allowed(boot_policies.GET,
+                                             row.project_id):
+        raise errors.NotFound('No boot record for instance %s.' % uuid)
+    if row.has_traceback is False or visibility.allowed(
+            boot_policies.TRACEBACK, row.project_id):
+        # As stored: not decoded and encoded again.
+        return flask.Response(row.record + '\n',
+                              mimetype='application/json')
+    record = visibility.strip_record_tracebacks(json.loads(row.record))
+    return flask.jsonify(record)
 
 
 def list_events(instance_uuid):

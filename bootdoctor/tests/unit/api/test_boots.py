@@ -12,6 +12,7 @@
 
 """GET /v1/boots and /v1/boots/{uuid}: visibility, filters, pages."""
 
+import json
 from urllib import parse
 import uuid
 
@@ -133,6 +134,14 @@ class TestTracebacks:
                    for a in body['attempts'])
         assert 'Traceback' not in app.get(
             '/v1/boots/%s' % record['instance_uuid'], headers=headers).text
+
+    def test_reader_gets_a_record_without_tracebacks_as_stored(
+            self, app, dataset):
+        record = next(r for r in dataset.of_project(c.PROJECT_A)
+                      if 'Traceback' not in json.dumps(r))
+        body = app.get('/v1/boots/%s' % record['instance_uuid'],
+                       headers=c.READER_A).json
+        assert body == record
 
     def test_admin_gets_tracebacks(self, app, dataset):
         record = dataset.with_traceback()

@@ -134,3 +134,30 @@ def test_rows_without_a_listing_list_the_same(conf, legacy, who):
         assert first['links'][0]['rel'] == 'next'
     finally:
         connection.close()
+
+
+@pytest.mark.parametrize('who', ['reader', 'admin'])
+def test_rows_without_a_listing_show_the_same(conf, legacy, who):
+    # A row saved before has_traceback existed does not say whether its
+    # record has tracebacks: a reader's copy is still stripped.
+    from bootdoctor.api import app as api_app
+    from bootdoctor.api import policy
+    from bootdoctor.api import storage as api_storage
+    import webtest
+    conf.set_override('connection', legacy.url, group='database')
+    connection = db_api.Connection(legacy.url)
+    try:
+        app = webtest.TestApp(api_app.build_wsgi_app(
+            conf, storage=api_storage.Storage(connection),
+            enforcer=policy.make_enforcer(conf)))
+        record = legacy.with_traceback()
+        headers = (c.who(record['project_id'], 'reader') if who == 'reader'
+                   else c.ADMIN)
+        path = '/v1/boots/%s' % record['instance_uuid']
+        before = app.get(path, headers=headers).json
+        _null_listings(legacy.url)
+        after = app.get(path, headers=headers).json
+        assert after == before
+        assert (after['fault']['traceback'] is None) == (who == 'reader')
+    finally:
+        connection.close()
