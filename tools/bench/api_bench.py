@@ -50,6 +50,8 @@ import time
 
 import sqlalchemy as sa
 
+import bench_keystone
+
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..'))
 STREAMS = os.path.join(REPO, 'bootdoctor', 'data', 'streams')
 DEFAULT_URL = ('postgresql+psycopg2://postgres@127.0.0.1:5432/'
@@ -232,7 +234,12 @@ def timed(func, count, warmup):
     return percentiles(samples)
 
 
-def api_app(url):
+def api_app(url, creds=None):
+    """The API in the process, as a WSGI server builds it.
+
+    Without ``creds`` it runs noauth; with the credentials of the
+    Keystone of tools/keystone, behind auth_token (bench_keystone).
+    """
     from oslo_config import cfg
     from oslo_log import log
     import webtest
@@ -243,26 +250,40 @@ def api_app(url):
     conf = cfg.ConfigOpts()
     log.register_options(conf)
     bd_conf.register_opts(conf)
-    conf([], project='bootdoctor', default_config_files=[])
-    conf.set_override('connection', url, group='database')
-    conf.set_override('auth_strategy', 'noauth', group='api')
-    conf.set_override('max_pool_size', 5, group='database')
+    if creds is None:
+        conf([], project='bootdoctor', default_config_files=[])
+        conf.set_override('connection', url, group='database')
+        conf.set_override('auth_strategy', 'noauth', group='api')
+        conf.set_override('max_pool_size', 5, group='database')
+    else:
+        path = bench_keystone.write_config(
+            os.path.join(tempfile.mkdtemp(prefix='api-bench-'),
+                         'bootdoctor.conf'), creds, url)
+        conf([], project='bootdoctor', default_config_files=[path])
     application = api_app_mod.build_wsgi_app(conf)
     # As bootdoctor.api.wsgi_app.init_application does.
     wsgi_app.freeze_startup_objects()
     return webtest.TestApp(application)
 
 
-def run(url, requests, warmup):
-    app = api_app(url)
+def run(url, requests, warmup, creds=None):
+    app = api_app(url, creds)
     raw = sa.create_engine(url).raw_connection()
     cursor = raw.cursor()
     cursor.execute('SELECT instance_uuid FROM boots TABLESAMPLE SYSTEM (1) '
                    'LIMIT 2000')
     uuids = [row[0] for row in cursor.fetchall()]
+    if not uuids:
+        # A small table: the sample of its pages may be empty.
+        cursor.execute('SELECT instance_uuid FROM boots LIMIT 2000')
+        uuids = [row[0] for row in cursor.fetchall()]
     rng = random.Random(42)
-    reader = {'X-Project-Id': 'project-7', 'X-Roles': 'reader'}
+    project = 'project-7'
+    reader = {'X-Project-Id': project, 'X-Roles': 'reader'}
     admin = {'X-Project-Id': 'admin', 'X-Roles': 'admin'}
+    if creds is not None:
+        project = bench_keystone.adopt(url, creds)
+        reader, admin = bench_keystone.headers(creds)
     day_end = END - datetime.timedelta(days=3)
     day = {'since': (day_end - datetime.timedelta(days=1)).isoformat(),
            'until': day_end.isoformat()}
@@ -280,7 +301,7 @@ def run(url, requests, warmup):
         cursor.execute(
             'SELECT listing FROM boots WHERE project_id = %s AND status = %s '
             'ORDER BY created_at DESC, instance_uuid DESC LIMIT 101',
-            ('project-7', 'error'))
+            (project, 'error'))
         cursor.fetchall()
         raw.commit()
     results['list'] = (timed(api_list, requests, warmup),
@@ -298,13 +319,13 @@ def run(url, requests, warmup):
     def sql_next():
         cursor.execute(
             'SELECT created_at FROM boots WHERE instance_uuid = %s '
-            'AND project_id = %s', (marker, 'project-7'))
+            'AND project_id = %s', (marker, project))
         cursor.fetchall()
         cursor.execute(
             'SELECT listing FROM boots WHERE project_id = %s AND status = %s '
             'AND created_at <= %s AND (created_at, instance_uuid) < (%s, %s) '
             'ORDER BY created_at DESC, instance_uuid DESC LIMIT 101',
-            ('project-7', 'error', mark_at, mark_at, marker))
+            (project, 'error', mark_at, mark_at, marker))
         cursor.fetchall()
         raw.commit()
     results['list next page'] = (timed(api_next, requests, warmup),
@@ -381,17 +402,28 @@ def main(argv=None):
     parser.add_argument('--warmup', type=int, default=20)
     parser.add_argument('--reuse', action='store_true')
     parser.add_argument('--json')
+    parser.add_argument(
+        '--keystone', nargs='?', metavar='CREDENTIALS',
+        const=bench_keystone.default_credentials(REPO),
+        help='send real tokens through auth_token to the Keystone whose '
+             'credentials tools/keystone/keystone-dev.sh wrote (default '
+             '.keystone/credentials.json); noauth without it')
     parser.add_argument('--drop', action='store_true',
                         help='drop the database at the end')
     args = parser.parse_args(argv)
     if prepare_database(args.url, args.boots, args.reuse):
         print('filling %d boots...' % args.boots, flush=True)
         fill(args.url, args.boots)
-    results = report(run(args.url, args.requests, args.warmup))
+    creds = bench_keystone.load(args.keystone) if args.keystone else None
+    auth = 'keystone' if creds else 'noauth'
+    print('auth: %s' % (
+        'auth_token, Keystone at %s' % creds['auth_url'] if creds
+        else 'noauth'))
+    results = report(run(args.url, args.requests, args.warmup, creds))
     if args.json:
         with open(args.json, 'w') as f:
-            json.dump({'boots': args.boots, 'results': results}, f,
-                      indent=2)
+            json.dump({'boots': args.boots, 'auth': auth,
+                       'results': results}, f, indent=2)
     if args.drop:
         drop_database(args.url)
     return 0

@@ -119,6 +119,8 @@ def query(args, databases):
         dbname = 'bootdoctor_suite_api_%s' % uuid.uuid4().hex[:8]
         url = databases.url_for(dbname)
         arguments = ['--boots', str(args.api_boots), '--url', url, '--drop']
+    if args.api_keystone:
+        arguments += ['--keystone', args.api_keystone]
     results = run_script('api_bench.py', arguments)
     results['boots'] = args.api_boots
     return results
@@ -160,6 +162,14 @@ def parse_args(argv):
                              'fills, kept afterwards and reused by a run '
                              'with the same --api-boots (default: a new '
                              'database, dropped afterwards)')
+    parser.add_argument('--api-keystone', nargs='?', metavar='CREDENTIALS',
+                        const=os.path.join(HERE, '..', '..', '.keystone',
+                                           'credentials.json'),
+                        help='the query section sends real tokens through '
+                             'auth_token to the Keystone of '
+                             'tools/keystone/keystone-dev.sh (its '
+                             'credentials file; default '
+                             '.keystone/credentials.json)')
     parser.add_argument('--history', default='10000,100000',
                         type=lambda t: [int(n) for n in t.split(',')])
     parser.add_argument('--growth-count', type=int, default=20000)

@@ -278,6 +278,10 @@ def freshness(section):
     return '\n'.join(text)
 
 
+AUTH = {'noauth': 'none (noauth)',
+        'keystone': 'Keystone tokens through auth_token and its token cache'}
+
+
 def query(section):
     if 'error' in section:
         return 'Not measured: %s\n' % section['error']
@@ -289,7 +293,10 @@ def query(section):
                      '%.2f' % (api['p50'] / sql['p50']),
                      '%.2f' % (api['p99'] / sql['p99'])))
     return '\n'.join([_command(section),
-                      'Boots in PostgreSQL: %s.\n' % _n(section.get('boots')),
+                      'Boots in PostgreSQL: %s. Authentication: %s.\n' % (
+                          _n(section.get('boots')), AUTH.get(
+                              section.get('auth', 'noauth'),
+                              section.get('auth'))),
                       _table(('request', 'API p50 ms', 'API p99 ms',
                               'SQL p50 ms', 'SQL p99 ms', 'p50 ratio',
                               'p99 ratio'), rows), ''])
