@@ -16,9 +16,10 @@ server-side from the records that the real pipeline builds from the
 bundled Nova streams (bootdoctor/data/streams): 80 % of them the healthy
 boot, 20 % the two failures, spread over 100 projects, 200 hosts and the
 30 days before 2026-01-01. Then it times, through the whole WSGI stack
-(middleware, policy, views, storage; noauth, so no Keystone round trip),
-each request beside the hand-written SQL that fetches the same rows over
-a raw DB-API connection:
+(middleware, policy, views, storage; noauth, or with ``--keystone`` real
+tokens through auth_token and its token cache, see bench_keystone), each
+request beside the hand-written SQL that fetches the same rows over a raw
+DB-API connection:
 
 - ``list``: GET /v1/boots?status=error&limit=100 as a project reader,
   first page and the page after its marker, beside the SELECT of the
@@ -31,7 +32,7 @@ asserted anywhere; this only reports.
 
     python tools/bench/api_bench.py [--boots 1000000] [--requests 300]
         [--url postgresql+psycopg2://postgres@127.0.0.1/bootdoctor_bench_api]
-        [--reuse] [--drop] [--json out.json]
+        [--reuse] [--drop] [--json out.json] [--keystone [CREDENTIALS]]
 
 ``--reuse`` keeps a database already filled with the same number of boots;
 ``--drop`` drops the database at the end (it takes a few GB at 1,000,000).
