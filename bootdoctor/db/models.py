@@ -99,6 +99,10 @@ observations = sa.Table(
     sa.Index('ix_observations_timestamp', 'timestamp'),
     # The boots a newly stored related observation may belong to.
     sa.Index('ix_observations_image_time', 'image_id', 'timestamp'),
+    # The same for the usual download, whose receiving project is known:
+    # one project's boots of the image, not every project's.
+    sa.Index('ix_observations_image_project_time', 'image_id',
+             'project_id', 'timestamp'),
     sa.Index('ix_observations_user_time', 'user_id', 'timestamp'),
     **_MYSQL)
 

@@ -20,6 +20,8 @@ choose as it would in production, capture the SQL the storage API
 actually runs, and check its plan: the expected index, and no Sort node.
 """
 
+import datetime
+
 import pytest
 import sqlalchemy as sa
 
@@ -28,6 +30,7 @@ from bootdoctor.tests.functional.db import servers
 
 ROWS = 50000
 DAY = ('2025-01-10T00:00:00Z', '2025-01-11T00:00:00Z')
+IMAGE = '9d5a0e43-1c3b-4f0e-8a43-6a3c5f0e7b21'
 
 
 @pytest.fixture(scope='module')
@@ -63,6 +66,15 @@ SELECT b.instance_uuid, p.phase, b.project_id, b.host, b.created_at,
 FROM boots b, (VALUES ('scheduling', 1), ('networking', 3),
                ('block_device_mapping', 2), ('spawning', 10)) AS p(phase, k)
 """))
+            # Three observations of each boot, every boot of one image:
+            # the image of a cloud where everybody boots the same one.
+            sa_conn.execute(sa.text("""
+INSERT INTO observations (message_id, instance_uuid, kind, source,
+    timestamp, image_id, user_id, project_id, data)
+SELECT b.instance_uuid || '-' || k, b.instance_uuid, 'instance.update',
+    'nova', b.created_at + k * interval '10 seconds', :image, b.user_id,
+    b.project_id, '{}'
+FROM boots b, generate_series(1, 3) AS k"""), {'image': IMAGE})
         with conn.engine.connect() as sa_conn:
             sa_conn.execution_options(
                 isolation_level='AUTOCOMMIT').exec_driver_sql(
@@ -196,3 +208,27 @@ def test_metrics_over_the_loaded_rows(loaded):
     assert bucket[5.0] == 0 and bucket[120.0] == spawning['count']
     assert 10 * spawning['count'] <= spawning['sum'] <= \
         113 * spawning['count']
+
+
+def test_download_candidates_read_one_projects_rows(loaded):
+    # A Glance image.send of the image every boot uses: the boots it may
+    # belong to are read from the receiving project's observations of
+    # the image, not from every project's (about 840 rows within the
+    # two hours here, a hundred times that in a busy cloud).
+    with loaded.engine.connect() as sa_conn:
+        uuid, created = sa_conn.execute(sa.text(
+            "SELECT instance_uuid, created_at FROM boots WHERE project_id = "
+            "'project-7' AND created_at >= '2025-01-10 12:00' "
+            "ORDER BY created_at LIMIT 1")).one()
+    # Ten seconds into that boot's build: a project-7 boot starts every
+    # 5,184 s and each lasts 30 s, so it is the only one spawning.
+    at = created.replace(tzinfo=datetime.timezone.utc) + \
+        datetime.timedelta(seconds=10)
+    window = datetime.timedelta(hours=2)
+    found = []
+    plans = _plans(loaded, lambda c: found.append(c.download_candidates(
+        IMAGE, 'project-7', at, window)))
+    (plan,) = plans
+    assert 'ix_observations_image_project_time' in plan, plan
+    assert 'Seq Scan on observations' not in plan, plan
+    assert found == [{uuid}]
