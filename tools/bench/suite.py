@@ -156,6 +156,9 @@ def parse_args(argv):
                         help='the freshness section\'s steady rates, per '
                              'second: one or several, comma separated')
     parser.add_argument('--duration', type=int, default=30)
+    parser.add_argument('--freshness-workers', type=int, default=1,
+                        help='the collector workers of the freshness '
+                             'section ([collector] workers)')
     parser.add_argument('--api-boots', type=int, default=100000)
     parser.add_argument('--api-url',
                         help='the PostgreSQL database the query section '

@@ -271,8 +271,11 @@ def freshness(section):
             for run in runs]
     text = [_command(section)]
     if section.get('batch_timeout') is not None:
-        text.append('The collector ran with its defaults (``[collector] '
-                    'batch_timeout`` %s s).\n' % section['batch_timeout'])
+        workers = section.get('workers', 1)
+        text.append('The collector ran with %d worker%s and its defaults '
+                    '(``[collector] batch_timeout`` %s s).\n' % (
+                        workers, '' if workers == 1 else 's',
+                        section['batch_timeout']))
     text += [_table(('rate asked', 'rate published', 'sent', 'p50 s',
                      'p99 s'), rows), '']
     return '\n'.join(text)

@@ -180,6 +180,19 @@ def test_freshness_has_a_row_per_rate_and_the_batch_timeout():
     assert ['100', '100', '2,000', '0.371', '0.774'] in rows
     assert ['1,000', '612', '20,000', '12.500', '20.250'] in rows
     assert 'batch_timeout`` 0.2 s' in text
+    # Results written before the workers were recorded ran one.
+    assert 'with 1 worker and' in text
+
+
+def test_freshness_says_how_many_workers_ran():
+    section = {'command': 'suite.py --sections freshness',
+               'batch_timeout': 0.2, 'workers': 2, 'runs': [
+                   {'rate': 1000, 'published_per_s': 900.0, 'sent': 20000,
+                    'p50_s': 0.5, 'p99_s': 0.9}]}
+    assert 'with 2 workers and' in suite_report.freshness(section)
+    assert suite.parse_args(['--freshness-workers', '2']).freshness_workers \
+        == 2
+    assert suite.parse_args([]).freshness_workers == 1
 
 
 def test_the_suite_takes_several_rates():
