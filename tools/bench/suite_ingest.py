@@ -334,7 +334,8 @@ def steady(args, databases, directory):
     for rate in args.rate:
         options = cb.parse_args([
             '--rate', str(rate), '--duration', str(args.duration),
-            '--workers', str(args.freshness_workers), '--publishers', str(args.publishers),
+            '--workers', str(args.freshness_workers),
+            '--publishers', str(args.publishers),
             '--batch-size', str(args.batch_size), '--rabbit', args.rabbit])
         runs.append(cb.steady(options, directory, databases))
     return {'runs': runs, 'batch_timeout': timeout,
