@@ -45,6 +45,8 @@ from bootdoctor.notification import listener as listener_mod
 
 LOG = log.getLogger(__name__)
 HEARTBEAT_INTERVAL = 5.0
+# How often the planner statistics are looked at (autovacuum's naptime).
+ANALYZE_INTERVAL = 60
 
 
 class Collector:
@@ -64,6 +66,7 @@ class Collector:
         self._own_transport = transport is None
         self.counters = counters_mod.Counters()
         self.stopping = threading.Event()
+        self._analyzed = False
         self.backoff = processor_mod.Backoff(
             lambda: conf.collector.requeue_backoff,
             lambda: conf.collector.requeue_backoff_max, self.stopping)
@@ -146,10 +149,13 @@ class Collector:
             LOG.warning('Could not read the schema version: %s', exc)
 
     def _periodic(self):
-        next_search = 0.0
+        next_search = next_analyze = 0.0
         clock = time.monotonic
         while not self.stopping.is_set():
             now = clock()
+            if now >= next_analyze:
+                self._analyze()
+                next_analyze = now + ANALYZE_INTERVAL
             if now >= next_search:
                 try:
                     self.stuck.run(now=self.stream_clock.now())
@@ -159,6 +165,22 @@ class Collector:
             self.processor.flush_heartbeats()
             self.stopping.wait(min(HEARTBEAT_INTERVAL,
                                    max(0.1, next_search - clock())))
+
+    def _analyze(self):
+        """Keep the planner's statistics where autovacuum does not."""
+        try:
+            tables = self.connection.analyze_stale()
+        except db_exc.StorageError as exc:
+            LOG.warning('Could not analyze the tables: %s', exc)
+            return
+        if tables:
+            if not self._analyzed:
+                LOG.warning('PostgreSQL runs with autovacuum off: the '
+                            'collector analyzes its tables itself every '
+                            '%d s; turn autovacuum on to let PostgreSQL '
+                            'do it (and vacuum them).', ANALYZE_INTERVAL)
+            self._analyzed = True
+            LOG.info('Analyzed %s', ', '.join(tables))
 
     def stop(self):
         """Stop listening, finish the batches in flight, then return."""

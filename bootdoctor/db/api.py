@@ -47,6 +47,7 @@ from bootdoctor.db import rebuilds
 from bootdoctor.db import record_lists
 from bootdoctor.db import records
 from bootdoctor.db import rejections
+from bootdoctor.db import statistics
 from bootdoctor.db import stats as stats_mod
 from bootdoctor.db import types
 
@@ -439,3 +440,8 @@ class Connection:
             return {table.name: conn.execute(
                 sa.select(sa.func.count()).select_from(table)).scalar()
                 for table in tables}
+
+    @engine.translated
+    def analyze_stale(self):
+        """ANALYZE tables autovacuum would have; see db.statistics."""
+        return statistics.analyze_stale(self._root_engine)

@@ -21,8 +21,9 @@ it, grouped by priority into batches of ``--batch-size`` as the batch
 listener hands them over, and given to a
 :class:`bootdoctor.collector.processor.BatchProcessor` with the counters,
 back-off, stream clock and deployment checks the collector service gives
-it, storing into PostgreSQL. The broker, the listener thread and the
-emitter are left out: their memory does not depend on the history.
+it and the planner statistics upkeep of its periodic task, storing into
+PostgreSQL. The broker, the listener thread and the emitter are left
+out: their memory does not depend on the history.
 
 The messages are made a chunk of 20 boots at a time and dropped once
 processed, so the process holds no more than one chunk of them. The peak
@@ -112,13 +113,20 @@ def processor(url, batch_size):
 
 
 def run(url, count, every, batch_size, time_limit=None):
+    from bootdoctor.collector import service
     worker = processor(url, batch_size)
     samples = [[0] + list(memory_mib()) + [0.0]]
     done = 0
     next_sample = every
     handled = requeued = 0
     started = time.monotonic()
+    next_analyze = started
     for priority, batch in batches(messages(count), batch_size):
+        if time.monotonic() >= next_analyze:
+            # What the collector's periodic task does (see
+            # bootdoctor.db.statistics), on its interval.
+            worker.connection.analyze_stale()
+            next_analyze = time.monotonic() + service.ANALYZE_INTERVAL
         result = worker.process(batch, priority)
         done += len(batch)
         if result == REQUEUE:
