@@ -76,7 +76,11 @@ def test_every_scenario_ends_as_expected(conf, running):
     while time.monotonic() < deadline:
         stuck = running.connection.list_records(filters={'status': 'stuck'},
                                                 detail=False)
-        if len(stuck) == sum(b.scenario.stalls for b in boots):
+        # A boot is saved stuck first, then its notification is sent:
+        # wait for both.
+        sent_stuck = running.counters.snapshot()['emitted'].get(
+            'bootdoctor.boot.stuck', 0)
+        if len(stuck) == sent_stuck == sum(b.scenario.stalls for b in boots):
             break
         time.sleep(0.2)
     for boot in boots:
