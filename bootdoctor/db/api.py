@@ -99,6 +99,7 @@ class Connection:
         if self.dialect == 'sqlite':
             engine.sqlite_begin_immediate(db_engine)
         if self.dialect == 'postgresql':
+            engine.batch_executemany(db_engine)
             # MySQL keeps the ping on every checkout: the isolation level
             # set below is sent at checkout, outside SQLAlchemy's
             # statement error handling, so a lost connection found there
@@ -221,9 +222,7 @@ class Connection:
         """
         found = set()
         with self._read() as conn:
-            for image_id, project_id, at, window in set(downloads):
-                found |= observations.download_candidates(
-                    conn, image_id, project_id, at, window)
+            found |= observations.downloads_candidates(conn, downloads)
             for user_id, at, window in set(authentications):
                 until = at + window
                 following = observations.next_successful_authentication(

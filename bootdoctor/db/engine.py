@@ -108,6 +108,28 @@ def sqlite_begin_immediate(engine):
         return statement, parameters
 
 
+def batch_executemany(db_engine, page_size=100):
+    """Send an UPDATE or DELETE of many rows in pages, on psycopg2.
+
+    SQLAlchemy's psycopg2 dialect batches a multi-row INSERT into one
+    statement, but runs an UPDATE of many rows (a batch's boot records)
+    through the driver's executemany, one round trip per row. Its
+    ``values_plus_batch`` mode sends them ``page_size`` at a time with
+    psycopg2's execute_batch instead. oslo.db's create_engine takes no
+    dialect options, so the mode is set here, before the first connection
+    (the dialect reads it when it initialises, to know that the row count
+    of such a batch is not reliable; bootdoctor does not read it, and the
+    flag is set here too in case a connection was already made).
+    """
+    dialect = db_engine.dialect
+    if dialect.driver != 'psycopg2':
+        return
+    from sqlalchemy.dialects.postgresql import psycopg2
+    dialect.executemany_mode = psycopg2.EXECUTEMANY_VALUES_PLUS_BATCH
+    dialect.executemany_batch_page_size = page_size
+    dialect.supports_sane_multi_rowcount = False
+
+
 def ping_when_idle(db_engine, idle, clock=time.monotonic):
     """Ping a pooled connection on checkout only if it sat idle.
 

@@ -280,6 +280,34 @@ def download_candidates(conn, image_id, project_id, at, window):
     ``at`` or had finished before it. A boot with no record yet is kept:
     its record may be being built while this runs.
     """
+    return downloads_candidates(conn, [(image_id, project_id, at, window)])
+
+
+# Downloads read per statement by downloads_candidates (SQLite allows 500
+# terms in a compound SELECT).
+DOWNLOADS_PER_READ = 50
+
+
+def downloads_candidates(conn, downloads):
+    """:func:`download_candidates` of many downloads, united.
+
+    ``downloads`` holds ``(image_id, project_id, at, window)`` tuples. Up
+    to DOWNLOADS_PER_READ of them are read in one statement, a UNION of
+    one SELECT per download, so that each still reads its own index range
+    and a batch's downloads cost one round trip, not one each.
+    """
+    downloads = sorted(set(downloads), key=lambda d: (
+        d[0], d[1] or '', d[2], d[3]))
+    found = set()
+    for start in range(0, len(downloads), DOWNLOADS_PER_READ):
+        queries = [_download_query(*d) for d in
+                   downloads[start:start + DOWNLOADS_PER_READ]]
+        query = queries[0] if len(queries) == 1 else sa.union(*queries)
+        found.update(conn.execute(query).scalars())
+    return found
+
+
+def _download_query(image_id, project_id, at, window):
     query = (
         sa.select(OBS.c.instance_uuid).distinct()
         .select_from(OBS.outerjoin(
@@ -294,7 +322,7 @@ def download_candidates(conn, image_id, project_id, at, window):
                                      BOOTS.c.finished_at >= at)))))
     if project_id is not None:
         query = query.where(OBS.c.project_id == project_id)
-    return set(conn.execute(query).scalars())
+    return query
 
 
 def next_successful_authentication(conn, user_id, after, until):

@@ -232,3 +232,27 @@ def test_download_candidates_read_one_projects_rows(loaded):
     assert 'ix_observations_image_project_time' in plan, plan
     assert 'Seq Scan on observations' not in plan, plan
     assert found == [{uuid}]
+
+
+def test_a_batchs_downloads_are_one_read_of_their_own_rows(loaded):
+    # The downloads of one batch, to two projects: one statement, each
+    # part reading its own project's range, and the boots found are those
+    # the downloads find one at a time.
+    downloads = []
+    with loaded.engine.connect() as sa_conn:
+        for project in ('project-7', 'project-8'):
+            created = sa_conn.execute(sa.text(
+                "SELECT created_at FROM boots WHERE project_id = :p AND "
+                "created_at >= '2025-01-10 12:00' ORDER BY created_at "
+                "LIMIT 1"), {'p': project}).scalar_one()
+            downloads.append((IMAGE, project, created.replace(
+                tzinfo=datetime.timezone.utc) + datetime.timedelta(
+                    seconds=10), datetime.timedelta(hours=2)))
+    alone = [loaded.download_candidates(*d) for d in downloads]
+    assert all(len(found) == 1 for found in alone) and alone[0] != alone[1]
+    found = []
+    (plan,) = _plans(loaded, lambda c: found.append(
+        c.candidates(downloads=downloads)))
+    assert plan.count('ix_observations_image_project_time') == 2, plan
+    assert 'Seq Scan on observations' not in plan, plan
+    assert found == [alone[0] | alone[1]]
