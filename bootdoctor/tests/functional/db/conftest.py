@@ -20,20 +20,14 @@ session on each backend in turn, emptied before every test.
 import pytest
 import sqlalchemy as sa
 
-from bootdoctor.db import api
 from bootdoctor.db import models
 from bootdoctor.tests.functional.db import servers
 
 
 @pytest.fixture(scope='session', params=servers.BACKENDS)
 def backend_connection(request, tmp_path_factory):
-    with servers.database(request.param, tmp_path_factory) as url:
-        conn = api.Connection(url)
-        conn.upgrade()
-        try:
-            yield conn
-        finally:
-            conn.close()
+    with servers.connection(request.param, tmp_path_factory) as conn:
+        yield conn
 
 
 @pytest.fixture

@@ -27,6 +27,8 @@ import uuid
 import pytest
 import sqlalchemy as sa
 
+from bootdoctor.db import api
+
 SERVERS = {
     'postgresql': {
         'admin': os.environ.get(
@@ -85,3 +87,17 @@ def database(backend, tmp_path_factory=None):
                 conn.exec_driver_sql(SERVERS[backend]['drop'] % name)
     finally:
         engine.dispose()
+
+
+@contextlib.contextmanager
+def connection(backend, tmp_path_factory=None):
+    """Yield a Connection to a new database at the newest schema; close
+    it and drop the database afterwards.
+    """
+    with database(backend, tmp_path_factory) as url:
+        conn = api.Connection(url)
+        try:
+            conn.upgrade()
+            yield conn
+        finally:
+            conn.close()

@@ -19,36 +19,29 @@ stored as saved.
 
 import sqlalchemy as sa
 
-from bootdoctor.db import api
 from bootdoctor.tests.functional.db import servers
 from bootdoctor.tests.unit.db import fakes
 
 RECORDS = 150
 
 
-def test_updates_go_a_page_at_a_time(tmp_path):
-    with servers.database('postgresql', tmp_path) as url:
-        conn = api.Connection(url)
-        try:
-            conn.upgrade()
-            conn.save_records([fakes.record(n, status='building')
-                               for n in range(RECORDS)])
-            sent = []
+def test_updates_go_a_page_at_a_time():
+    with servers.connection('postgresql') as conn:
+        conn.save_records([fakes.record(n, status='building')
+                           for n in range(RECORDS)])
+        sent = []
 
-            def capture(sa_conn, cursor, statement, parameters, context,
-                        many):
-                if statement.startswith('UPDATE boots'):
-                    # What psycopg2 sent last for this statement.
-                    sent.append(cursor.query.count(b'UPDATE boots'))
-            sa.event.listen(conn.engine, 'after_cursor_execute', capture)
-            conn.save_records([fakes.record(n, status='active')
-                               for n in range(RECORDS)])
-            sa.event.remove(conn.engine, 'after_cursor_execute', capture)
-            # One executemany; its last page held the last 50 UPDATEs.
-            assert sent == [RECORDS - 100]
-            stored = conn.list_records({}, None, limit=RECORDS + 1,
-                                       detail=False)
-            assert len(stored) == RECORDS
-            assert {r['status'] for r in stored} == {'active'}
-        finally:
-            conn.close()
+        def capture(sa_conn, cursor, statement, parameters, context, many):
+            if statement.startswith('UPDATE boots'):
+                # What psycopg2 sent last for this statement.
+                sent.append(cursor.query.count(b'UPDATE boots'))
+        sa.event.listen(conn.engine, 'after_cursor_execute', capture)
+        conn.save_records([fakes.record(n, status='active')
+                           for n in range(RECORDS)])
+        sa.event.remove(conn.engine, 'after_cursor_execute', capture)
+        # One executemany; its last page held the last 50 UPDATEs.
+        assert sent == [RECORDS - 100]
+        stored = conn.list_records({}, None, limit=RECORDS + 1,
+                                   detail=False)
+        assert len(stored) == RECORDS
+        assert {r['status'] for r in stored} == {'active'}

@@ -25,7 +25,6 @@ import datetime
 import pytest
 import sqlalchemy as sa
 
-from bootdoctor.db import api
 from bootdoctor.tests.functional.db import servers
 
 ROWS = 50000
@@ -35,9 +34,7 @@ IMAGE = '9d5a0e43-1c3b-4f0e-8a43-6a3c5f0e7b21'
 
 @pytest.fixture(scope='module')
 def loaded(tmp_path_factory):
-    with servers.database('postgresql', tmp_path_factory) as url:
-        conn = api.Connection(url)
-        conn.upgrade()
+    with servers.connection('postgresql', tmp_path_factory) as conn:
         with conn.engine.begin() as sa_conn:
             sa_conn.execute(sa.text("""
 INSERT INTO boots (instance_uuid, project_id, user_id, request_id, status,
@@ -79,10 +76,7 @@ FROM boots b, generate_series(1, 3) AS k"""), {'image': IMAGE})
             sa_conn.execution_options(
                 isolation_level='AUTOCOMMIT').exec_driver_sql(
                     'VACUUM ANALYZE')
-        try:
-            yield conn
-        finally:
-            conn.close()
+        yield conn
 
 
 def _plans(conn, call):

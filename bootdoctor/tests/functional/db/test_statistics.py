@@ -22,7 +22,6 @@ import time
 import pytest
 import sqlalchemy as sa
 
-from bootdoctor.db import api
 from bootdoctor.db import statistics
 from bootdoctor.tests.functional.db import servers
 
@@ -30,10 +29,8 @@ ROWS = 20000
 
 
 @pytest.fixture
-def loaded(tmp_path):
-    with servers.database('postgresql', tmp_path) as url:
-        conn = api.Connection(url)
-        conn.upgrade()
+def loaded():
+    with servers.connection('postgresql') as conn:
         with conn.engine.begin() as sa_conn:
             sa_conn.execute(sa.text("""
 INSERT INTO observations (message_id, instance_uuid, kind, source,
@@ -46,10 +43,7 @@ FROM generate_series(1, :n) AS i"""), {'n': ROWS})
         # ends (or idles for a while): end it, and wait for them.
         conn.close()
         _wait_for_counters(conn)
-        try:
-            yield conn
-        finally:
-            conn.close()
+        yield conn
 
 
 def _wait_for_counters(conn, timeout=15):
