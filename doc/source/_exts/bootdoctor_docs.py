@@ -187,8 +187,12 @@ class Replay(SphinxDirective):
         if 'diagnose-all' in self.options:
             command.append('--diagnose-all')
         command.append(path)
+        # Deprecation warnings of the libraries replay imports (eventlet's
+        # dnspython, say) are not replay's to show: an error names only
+        # what replay itself said.
+        env = dict(os.environ, PYTHONWARNINGS='ignore')
         result = subprocess.run(command, capture_output=True, text=True,
-                                timeout=120)
+                                timeout=120, env=env)
         if result.returncode != 0:
             raise self.error('replay of %s failed (%d): %s'
                              % (path, result.returncode, result.stderr))
