@@ -29,6 +29,28 @@ class RequestContext(context.RequestContext):
     def project_scoped(self):
         return bool(self.project_id) and not self.system_scope
 
+    def policy_key(self):
+        """The credentials policy reads, hashable; made once per request.
+
+        A request asks the enforcer two or three times (may the caller
+        list, in which projects, with tracebacks); each decision is
+        remembered under the rule, the target and this key
+        (:meth:`bootdoctor.api.policy.Enforcer.decide`). The context
+        does not change during its request.
+        """
+        key = self.__dict__.get('_policy_key')
+        if key is None:
+            key = self.__dict__['_policy_key'] = frozen(
+                self.to_policy_values())
+        return key
+
+
+def frozen(mapping):
+    """A hashable form of a target or of credentials (TypeError if none)."""
+    return tuple(sorted(
+        (key, tuple(value) if isinstance(value, list) else value)
+        for key, value in mapping.items()))
+
 
 def from_environ(environ):
     return RequestContext.from_environ(environ)

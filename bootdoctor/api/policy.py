@@ -23,6 +23,7 @@ import time
 from oslo_config import cfg
 from oslo_policy import policy
 
+from bootdoctor.api import context as api_context
 from bootdoctor.api import errors
 from bootdoctor import policies
 
@@ -81,8 +82,8 @@ class Enforcer(policy.Enforcer):
         self.load_rules()
         decisions = self._decisions
         try:
-            key = (action, _frozen(target),
-                   _frozen(context.to_policy_values()))
+            key = (action, api_context.frozen(target),
+                   _credentials(context))
             return decisions[key]
         except TypeError:
             key = None
@@ -113,11 +114,11 @@ class Enforcer(policy.Enforcer):
         self._checked_at = None
 
 
-def _frozen(mapping):
-    """A hashable form of a target or of credentials (TypeError if none)."""
-    return tuple(sorted(
-        (key, tuple(value) if isinstance(value, list) else value)
-        for key, value in mapping.items()))
+def _credentials(context):
+    """The context's credentials as a key; bootdoctor's makes it once."""
+    if isinstance(context, api_context.RequestContext):
+        return context.policy_key()
+    return api_context.frozen(context.to_policy_values())
 
 
 def make_enforcer(conf, check_interval=0):

@@ -16,6 +16,7 @@ from oslo_context import context
 from oslo_policy import policy as oslo_policy
 import pytest
 
+from bootdoctor.api import context as api_context
 from bootdoctor.api import policy
 from bootdoctor import policies
 from bootdoctor.policies import boots as boot_policies
@@ -127,3 +128,32 @@ def test_zero_interval_remembers_nothing():
     assert enforcer.decide(LIST, target(), reader())
     assert enforcer.decide(LIST, target(), reader())
     assert len(asked) == 2
+
+
+class CountingContext(api_context.RequestContext):
+    made = 0
+
+    def to_policy_values(self):
+        CountingContext.made += 1
+        return super().to_policy_values()
+
+
+def test_a_request_context_makes_its_credentials_key_once(made):
+    enforcer, _clock, asked = made
+    CountingContext.made = 0
+    caller = CountingContext(project_id=c.PROJECT_A, roles=['reader'])
+    assert enforcer.decide(LIST, target(), caller)
+    assert not enforcer.decide(TRACEBACK, target(), caller)
+    assert not enforcer.decide(LIST, target(c.PROJECT_B), caller)
+    # Three decisions asked of oslo.policy, which reads the values once
+    # each; the key was made once, not once a decision.
+    assert len(asked) == 3
+    assert CountingContext.made == len(asked) + 1
+    assert enforcer.decide(LIST, target(), caller)  # remembered
+    assert CountingContext.made == len(asked) + 1
+    assert caller.policy_key() == api_context.frozen(
+        context.RequestContext(project_id=c.PROJECT_A,
+                               roles=['reader']).to_policy_values())
+    other = CountingContext(project_id=c.PROJECT_B, roles=['reader'])
+    assert other.policy_key() != caller.policy_key()
+    assert enforcer.decide(LIST, target(c.PROJECT_B), other)
