@@ -47,6 +47,7 @@ ALLOW_HEADERS = ['X-Auth-Token', 'X-OpenStack-Request-ID',
 EXPOSE_HEADERS = ['X-Auth-Token', 'X-OpenStack-Request-ID',
                   'X-Subject-Token', 'X-Service-Token']
 HEALTHCHECK_PATH = '/healthcheck'
+AUTHTOKEN_GROUP = 'keystone_authtoken'
 NOAUTH_WARNING = (
     '[api] auth_strategy = noauth: bootdoctor-api does NOT authenticate. '
     'Anyone who reaches it chooses their identity with the X-Project-Id '
@@ -136,6 +137,23 @@ def _not_found(environ, start_response):
     return webob.exc.HTTPNotFound()(environ, start_response)
 
 
+def set_auth_token_defaults(conf):
+    """bootdoctor's defaults for auth_token's [keystone_authtoken] options.
+
+    ``include_service_catalog`` is false: bootdoctor-api never calls
+    another service on its caller's behalf, so it has no use for the
+    catalog. With it, auth_token asks Keystone for every token's catalog,
+    keeps it in its token cache, and decodes and encodes it into
+    X-Service-Catalog on every request. A value in bootdoctor.conf still
+    wins. The options are registered as auth_token registers them (equal
+    copies), so its own registration finds them in place.
+    """
+    for group, opts in auth_token.list_opts():
+        conf.register_opts(opts, group=group)
+    conf.set_default('include_service_catalog', False,
+                     group=AUTHTOKEN_GROUP)
+
+
 def wrap(app, conf, counts=None):
     """The WSGI application: ``app`` inside bootdoctor's middleware.
 
@@ -143,6 +161,7 @@ def wrap(app, conf, counts=None):
         counting every response, or None.
     """
     if conf.api.auth_strategy == 'keystone':
+        set_auth_token_defaults(conf)
         protected = token_cache.RejectedTokens(
             auth_token.AuthProtocol(app, {'oslo_config_config': conf}),
             conf.api.rejected_token_cache_time)

@@ -224,3 +224,33 @@ class TestKeystoneMode:
         api_app.build_wsgi_app(conf, storage=api_storage.Storage(connection),
                                enforcer=policy.make_enforcer(conf))
         assert middleware.NOAUTH_WARNING not in caplog.text
+
+
+class TestAuthTokenDefaults:
+    """bootdoctor-api asks auth_token for no service catalog by default."""
+
+    def test_no_catalog_by_default(self, conf, connection):
+        conf.set_override('auth_strategy', 'keystone', group='api')
+        assert conf.keystone_authtoken.include_service_catalog is True
+        api_app.build_wsgi_app(conf, storage=api_storage.Storage(connection),
+                               enforcer=policy.make_enforcer(conf))
+        assert conf.keystone_authtoken.include_service_catalog is False
+
+    def test_a_configured_value_wins(self, conf, connection):
+        conf.set_override('auth_strategy', 'keystone', group='api')
+        conf.set_override('include_service_catalog', True,
+                          group='keystone_authtoken')
+        api_app.build_wsgi_app(conf, storage=api_storage.Storage(connection),
+                               enforcer=policy.make_enforcer(conf))
+        assert conf.keystone_authtoken.include_service_catalog is True
+
+    def test_on_a_conf_without_the_options(self):
+        # As wsgi_app builds it: nothing of auth_token registered yet;
+        # auth_token then registers its own copies beside ours.
+        from keystonemiddleware import auth_token
+        from oslo_config import cfg
+        conf = cfg.ConfigOpts()
+        conf([], project='bootdoctor', default_config_files=[])
+        middleware.set_auth_token_defaults(conf)
+        auth_token.AuthProtocol(lambda e, s: [], {'oslo_config_config': conf})
+        assert conf.keystone_authtoken.include_service_catalog is False
