@@ -103,7 +103,12 @@ def list_boots():
     more = len(rows) > limit
     rows = rows[:limit]
     encode = flask.current_app.json.dumps
-    items = [_item_text(row, tracebacks, encode) for row in rows]
+    # Rows unpacked in their order (record_lists.list_), not read by
+    # name: a Row's attribute costs ten times a tuple's item, 0.1 ms
+    # over a page of 100.
+    items = [stored if record is None
+             else _item_text(record, project_id, tracebacks, encode)
+             for _uuid, project_id, stored, _tb, record in rows]
     links = []
     if more and rows:
         links.append({'rel': 'next', 'href': _next_href(
@@ -113,13 +118,14 @@ def list_boots():
     return flask.Response(body, mimetype='application/json')
 
 
-def _item_text(row, tracebacks, encode):
-    """The JSON of one list item, from the stored listing if it serves."""
-    record = row.record
-    if record is None:
-        return row.listing
+def _item_text(record, project_id, tracebacks, encode):
+    """The JSON of one list item made from its stored record.
+
+    For rows whose stored list item does not serve: stored before the
+    listing column, or with tracebacks the caller may see.
+    """
     item = listing.full_item(json.loads(record))
-    return encode(tracebacks(item, row.project_id))
+    return encode(tracebacks(item, project_id))
 
 
 def _next_href(limit, marker):
