@@ -121,6 +121,7 @@ def query(args, databases):
         arguments = ['--boots', str(args.api_boots), '--url', url, '--drop']
     if args.api_keystone:
         arguments += ['--keystone', args.api_keystone]
+    arguments += ['--client', args.api_client]
     results = run_script('api_bench.py', arguments)
     results['boots'] = args.api_boots
     return results
@@ -173,6 +174,11 @@ def parse_args(argv):
                              'tools/keystone/keystone-dev.sh (its '
                              'credentials file; default '
                              '.keystone/credentials.json)')
+    parser.add_argument('--api-client', choices=('wsgi', 'webtest'),
+                        default='wsgi',
+                        help='how the query section calls the API: as a '
+                             'WSGI server does (default), or through '
+                             'WebTest and its lint checks')
     parser.add_argument('--history', default='10000,100000',
                         type=lambda t: [int(n) for n in t.split(',')])
     parser.add_argument('--growth-count', type=int, default=20000)

@@ -283,6 +283,8 @@ def freshness(section):
 
 AUTH = {'noauth': 'none (noauth)',
         'keystone': 'Keystone tokens through auth_token and its token cache'}
+CLIENT = {'wsgi': 'the application called as a WSGI server calls it',
+          'webtest': 'WebTest, with its lint checks'}
 
 
 def query(section):
@@ -296,10 +298,12 @@ def query(section):
                      '%.2f' % (api['p50'] / sql['p50']),
                      '%.2f' % (api['p99'] / sql['p99'])))
     return '\n'.join([_command(section),
-                      'Boots in PostgreSQL: %s. Authentication: %s.\n' % (
+                      'Boots in PostgreSQL: %s. Authentication: %s. '
+                      'Client: %s.\n' % (
                           _n(section.get('boots')), AUTH.get(
                               section.get('auth', 'noauth'),
-                              section.get('auth'))),
+                              section.get('auth')),
+                          CLIENT[section.get('client', 'webtest')]),
                       _table(('request', 'API p50 ms', 'API p99 ms',
                               'SQL p50 ms', 'SQL p99 ms', 'p50 ratio',
                               'p99 ratio'), rows), ''])

@@ -255,3 +255,45 @@ def test_pg_copy_keeps_uuids_shaped():
     assert "lpad(to_hex(g.copy), 12, '0')" in expression
     assert suite_growth._pg_copy_expression('kind', ('message_id',)) == (
         '"kind"')
+
+
+QUERY = {
+    'command': 'python tools/bench/suite.py --sections query',
+    'boots': 1000, 'auth': 'keystone', 'client': 'wsgi',
+    'results': {'list': {'api': {'p50': 1.5, 'p99': 3.0},
+                         'sql': {'p50': 0.5, 'p99': 1.0}}},
+}
+
+
+def test_query_section_names_the_client():
+    text = suite_report.query(QUERY)
+    assert 'Client: the application called as a WSGI server calls it.' \
+        in text
+    assert '3.00' in text
+    # Results from before the option was timed through WebTest.
+    earlier = dict(QUERY)
+    del earlier['client']
+    assert 'Client: WebTest, with its lint checks.' in suite_report.query(
+        earlier)
+
+
+def test_the_wsgi_client_passes_the_request_and_checks_the_status():
+    import api_bench
+    seen = []
+
+    def application(environ, start_response):
+        seen.append(environ)
+        status = '200 OK' if environ['PATH_INFO'] == '/ok' else '404 No'
+        start_response(status, [('Content-Type', 'text/plain')])
+        return [b'a', b'b']
+    client = api_bench.WSGIClient(application)
+    assert client.get('/ok?x=1', params={'y': '2 3'},
+                      headers={'X-Auth-Token': 't'}) == b'ab'
+    environ = seen[0]
+    assert (environ['REQUEST_METHOD'], environ['PATH_INFO'],
+            environ['QUERY_STRING']) == ('GET', '/ok', 'x=1&y=2+3')
+    assert environ['HTTP_X_AUTH_TOKEN'] == 't'
+    assert environ['wsgi.input'].read() == b''
+    with pytest.raises(RuntimeError, match='404'):
+        client.get('/missing')
+    assert 'HTTP_X_AUTH_TOKEN' not in seen[1]
