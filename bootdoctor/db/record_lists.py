@@ -160,7 +160,8 @@ def _page(conn, key, build, values, limit):
     query = statements.cached(key + (limited,), make)
     if limited:
         values = dict(values, limit=limit)
-    return list(conn.execute(query, values))
+    # all(): one fetchall, not a fetchone per row.
+    return conn.execute(query, values).all()
 
 
 def _by_duration(conn, detail, shape, values, ascending, limit, marker_row):

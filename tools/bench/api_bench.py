@@ -26,7 +26,11 @@ DB-API connection. The application is called as a WSGI server calls it
   first page and the page after its marker, beside the SELECT of the
   stored list items (boots.listing) of the same rows;
 - ``show``: GET /v1/boots/{uuid} of a random boot;
-- ``stats``: GET /v1/stats over one day of every project.
+- ``stats``: GET /v1/stats over one day of every project;
+- ``stack floor``: the list's caller and token through the same stack
+  (middleware, auth_token, Flask) to a view the benchmark adds, which
+  reads nothing: what every request pays before its first query, with
+  no SQL beside it.
 
 It prints p50 and p99 of each and the ratio API / SQL. No timing is
 asserted anywhere; this only reports.
@@ -66,6 +70,8 @@ HOSTS = 200
 END = datetime.datetime(2026, 1, 1, tzinfo=datetime.timezone.utc)
 SPAN = datetime.timedelta(days=30)
 CHUNK = 50000
+FLOOR_PATH = '/v1/bench-floor'
+FLOOR = 'stack floor'
 
 
 def templates():
@@ -265,7 +271,14 @@ def api_app(url, creds=None):
             os.path.join(tempfile.mkdtemp(prefix='api-bench-'),
                          'bootdoctor.conf'), creds, url)
         conf([], project='bootdoctor', default_config_files=[path])
-    application = api_app_mod.build_wsgi_app(conf)
+    app = api_app_mod.create_app(conf)
+    # Not part of the API: a view that reads nothing, to time what the
+    # middleware, auth_token, policy-free Flask dispatch cost by
+    # themselves (the floor under every request).
+    app.add_url_rule(FLOOR_PATH, 'bench_floor',
+                     lambda: app.response_class(
+                         '{}', mimetype='application/json'))
+    application = api_app_mod.wrap(app, conf)
     # As bootdoctor.api.wsgi_app.init_application does.
     wsgi_app.freeze_startup_objects()
     return webtest.TestApp(application)
@@ -426,6 +439,11 @@ def run(url, requests, warmup, creds=None, client='wsgi'):
                                       min(warmup, 3)),
                                 timed(sql_stats, max(20, requests // 10),
                                       min(warmup, 3)))
+
+    # The same stack, caller and token around a view that reads nothing.
+    def api_floor():
+        timed_app.get(FLOOR_PATH, headers=reader)
+    results[FLOOR] = (timed(api_floor, requests, warmup), None)
     raw.close()
     return results
 
@@ -436,9 +454,13 @@ def report(results):
         'p50 x', 'p99 x'))
     out = {}
     for name, (api, sql) in results.items():
-        print('%-16s %8.2fms %8.2fms %8.2fms %8.2fms %8.2f %8.2f' % (
-            name, api['p50'], api['p99'], sql['p50'], sql['p99'],
-            api['p50'] / sql['p50'], api['p99'] / sql['p99']))
+        if sql is None:
+            print('%-16s %8.2fms %8.2fms %10s %10s' % (
+                name, api['p50'], api['p99'], '-', '-'))
+        else:
+            print('%-16s %8.2fms %8.2fms %8.2fms %8.2fms %8.2f %8.2f' % (
+                name, api['p50'], api['p99'], sql['p50'], sql['p99'],
+                api['p50'] / sql['p50'], api['p99'] / sql['p99']))
         out[name] = {'api': api, 'sql': sql}
     return out
 

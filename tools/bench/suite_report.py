@@ -293,6 +293,11 @@ def query(section):
     rows = []
     for name, pair in (section.get('results') or {}).items():
         api, sql = pair['api'], pair['sql']
+        if sql is None:
+            # The stack floor: no query to compare with.
+            rows.append((name, '%.2f' % api['p50'], '%.2f' % api['p99'],
+                         'n/a', 'n/a', 'n/a', 'n/a'))
+            continue
         rows.append((name, '%.2f' % api['p50'], '%.2f' % api['p99'],
                      '%.2f' % sql['p50'], '%.2f' % sql['p99'],
                      '%.2f' % (api['p50'] / sql['p50']),

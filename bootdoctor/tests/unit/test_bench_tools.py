@@ -261,7 +261,9 @@ QUERY = {
     'command': 'python tools/bench/suite.py --sections query',
     'boots': 1000, 'auth': 'keystone', 'client': 'wsgi',
     'results': {'list': {'api': {'p50': 1.5, 'p99': 3.0},
-                         'sql': {'p50': 0.5, 'p99': 1.0}}},
+                         'sql': {'p50': 0.5, 'p99': 1.0}},
+                'stack floor': {'api': {'p50': 0.75, 'p99': 1.25},
+                                'sql': None}},
 }
 
 
@@ -270,6 +272,10 @@ def test_query_section_names_the_client():
     assert 'Client: the application called as a WSGI server calls it.' \
         in text
     assert '3.00' in text
+    floor = [line for line in text.splitlines()
+             if line.startswith('stack floor')]
+    assert floor and floor[0].split()[2:] == ['0.75', '1.25', 'n/a', 'n/a',
+                                              'n/a', 'n/a']
     # Results from before the option was timed through WebTest.
     earlier = dict(QUERY)
     del earlier['client']

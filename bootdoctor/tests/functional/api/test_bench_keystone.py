@@ -31,7 +31,8 @@ def test_the_bench_reads_through_auth_token(keystone_creds):
         api_bench.fill(url, 500)
         results = api_bench.run(url, 5, 1, keystone_creds)
         assert set(results) == {'list', 'list next page', 'show',
-                                'stats (1 day)'}
+                                'stats (1 day)', 'stack floor'}
+        assert results['stack floor'][1] is None
         # As runs before the WSGI client were timed: the same requests.
         assert set(api_bench.run(url, 2, 1, keystone_creds,
                                  client='webtest')) == set(results)
