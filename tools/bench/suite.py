@@ -216,6 +216,19 @@ def parse_args(argv):
     return parser.parse_args(argv)
 
 
+def name_cpus(results):
+    """Give each earlier section the CPU of the run that measured it.
+
+    Results from before sections named their CPU were measured on the
+    machine the file describes; a merge is about to describe this one.
+    """
+    cpu = (results.get('machine') or {}).get('cpu_model')
+    for name, section in results.items():
+        if (name != 'machine' and isinstance(section, dict)
+                and 'cpu_model' not in section and cpu):
+            section['cpu_model'] = cpu
+
+
 def main(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
     # Stopped from outside: still drop the databases and queues made.
@@ -224,6 +237,7 @@ def main(argv=None):
     if args.merge and os.path.exists(args.json):
         with open(args.json) as f:
             results = json.load(f)
+        name_cpus(results)
     results['machine'] = machine()
     directory = tempfile.mkdtemp(prefix='bootdoctor-suite-')
     databases = suite_ingest.collector_bench().Databases(
@@ -257,6 +271,8 @@ def main(argv=None):
             # The machine is shared: what else ran is part of the figure.
             section['load_average'] = {'start': load,
                                        'end': os.getloadavg()}
+            # Machines change between runs; ratios are per section.
+            section['cpu_model'] = results['machine']['cpu_model']
             section['measured_at'] = datetime.datetime.now(
                 datetime.timezone.utc).isoformat(timespec='seconds')
             section['command'] = ' '.join(

@@ -87,6 +87,7 @@ def load(results):
             continue
         average = section.get('load_average') or {}
         rows.append((name, str(section.get('measured_at', 'n/a'))[:16],
+                     section.get('cpu_model', 'not recorded'),
                      _n(section.get('elapsed_s'), 0),
                      ', '.join('%.1f' % x for x in average.get('start', ()))
                      or 'not recorded',
@@ -95,11 +96,13 @@ def load(results):
     if not rows:
         return ''
     return '\n'.join([
-        'Load average (1, 5 and 15 minutes) at the start and the end of '
-        'each section; on 2 CPUs, a load above 2 means the section shared '
-        'them with other work:', '',
-        _table(('section', 'ended at (UTC)', 'seconds', 'load at start',
-                'load at end'), rows), ''])
+        'The CPU each section ran on (the machine changes between runs: '
+        'compare the ratios of one section, measured in one run, not rates '
+        'across sections), and the load average (1, 5 and 15 minutes) at '
+        'the start and the end of each section; on 2 CPUs, a load above 2 '
+        'means the section shared them with other work:', '',
+        _table(('section', 'ended at (UTC)', 'CPU', 'seconds',
+                'load at start', 'load at end'), rows), ''])
 
 
 INGEST_ROWS = (('bare', 'bare oslo.messaging batch listener, ack only'),

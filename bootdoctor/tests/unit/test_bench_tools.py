@@ -148,13 +148,26 @@ def test_growth_lists_skipped_sizes_with_the_reason(tmp_path):
 
 
 @plots
-def test_machine_lists_the_load_of_each_section(tmp_path):
-    text = _write_page(tmp_path, {'memory': MEMORY, 'growth': GROWTH})
+def test_machine_lists_the_cpu_and_load_of_each_section(tmp_path):
+    text = _write_page(tmp_path, {'memory': dict(MEMORY, cpu_model='EPYC'),
+                                  'growth': GROWTH})
     rows = [line.split() for line in text.splitlines()]
-    assert ['memory', '2026-12-03T12:00', '901', '1.0,', '1.5,', '2.0',
-            '3.0,', '2.5,', '2.2'] in rows
-    assert ['growth', 'n/a', 'n/a', 'not', 'recorded', 'not',
-            'recorded'] in rows
+    assert ['memory', '2026-12-03T12:00', 'EPYC', '901', '1.0,', '1.5,',
+            '2.0', '3.0,', '2.5,', '2.2'] in rows
+    assert ['growth', 'n/a', 'not', 'recorded', 'n/a', 'not', 'recorded',
+            'not', 'recorded'] in rows
+
+
+def test_a_merge_names_the_cpu_of_earlier_sections():
+    results = {'machine': {'cpu_model': 'AMD EPYC'},
+               'memory': dict(MEMORY),
+               'query': dict(QUERY, cpu_model='Intel Xeon'),
+               'growth': {'error': 'not measured'}}
+    suite.name_cpus(results)
+    assert results['memory']['cpu_model'] == 'AMD EPYC'
+    assert results['query']['cpu_model'] == 'Intel Xeon'
+    assert results['growth']['cpu_model'] == 'AMD EPYC'
+    assert 'cpu_model' not in MEMORY
 
 
 def test_freshness_shows_the_rate_published_beside_the_rate_asked():
