@@ -48,8 +48,19 @@ def list_opts():
 
 
 def set_lib_defaults():
-    """Defaults bootdoctor sets for the libraries it uses."""
+    """Defaults bootdoctor sets for the libraries it uses.
+
+    oslo-config-generator calls this before it lists the options, so the
+    sample shows them.
+    """
     from bootdoctor.conf import paths
     db_options.set_defaults(
         __import__('oslo_config').cfg.CONF,
         connection=paths.DEFAULT_CONNECTION)
+    # bootdoctor-api sets it itself on its configuration
+    # (bootdoctor.api.middleware.set_auth_token_defaults); auth_token lists
+    # fresh copies of its module's options, so the sample sees the default
+    # only if those are given it.
+    from keystonemiddleware.auth_token import _opts as auth_token_opts
+    __import__('oslo_config').cfg.set_defaults(
+        auth_token_opts._OPTS, include_service_catalog=False)

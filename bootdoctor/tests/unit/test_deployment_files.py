@@ -58,6 +58,8 @@ def test_generator_writes_a_sample_with_bootdoctor_groups(tmp_path):
     # listed once.
     assert '#connection = sqlite:///$state_path/bootdoctor.sqlite' in text
     assert text.count('\n#max_pool_size = ') == 1
+    # bootdoctor-api's own default for auth_token, shown as it applies.
+    assert '\n#include_service_catalog = false\n' in text
 
 
 def test_state_path_moves_the_embedded_database(tmp_path):

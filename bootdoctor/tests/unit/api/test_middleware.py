@@ -231,7 +231,6 @@ class TestAuthTokenDefaults:
 
     def test_no_catalog_by_default(self, conf, connection):
         conf.set_override('auth_strategy', 'keystone', group='api')
-        assert conf.keystone_authtoken.include_service_catalog is True
         api_app.build_wsgi_app(conf, storage=api_storage.Storage(connection),
                                enforcer=policy.make_enforcer(conf))
         assert conf.keystone_authtoken.include_service_catalog is False
