@@ -31,7 +31,9 @@ The delivery rules:
 - The batches of a process are handled one group at a time
   (:mod:`bootdoctor.collector.combiner`): those that arrive while one is
   handled are then handled together, up to ``merge_limit`` messages, and
-  the rules above hold for the group.
+  the rules above hold for the group. Each batch is parsed before it
+  joins a group, in its own thread: parsing needs no storage, and a batch
+  parses while the group before it waits for the database.
 """
 
 import datetime
@@ -135,16 +137,20 @@ class BatchProcessor:
     def process(self, messages, priority):
         """Handle a batch of listener messages of one priority."""
         self.counters.count_batch()
-        if self.stream_clock is None:
-            return self.combiner.submit((messages, priority))
-        token = self.stream_clock.begin()
+        token = (self.stream_clock.begin() if self.stream_clock is not None
+                 else None)
         try:
-            return self.combiner.submit((messages, priority))
+            # Parsed here, in the batch's own thread, before it waits for
+            # its turn: the interpreter is free while the group before it
+            # waits for the database.
+            parsed = self._parse(messages, priority)
+            return self.combiner.submit((messages, parsed))
         finally:
-            self.stream_clock.end(token)
+            if token is not None:
+                self.stream_clock.end(token)
 
     def _process(self, batches):
-        """Handle ``[(messages, priority), ...]`` as one batch."""
+        """Handle ``[(messages, (parsed, rejected)), ...]`` as one batch."""
         messages = [m for batch, _ in batches for m in batch]
         keys = [_key(m) for m in messages]
         for exchange, event_type in keys:
@@ -152,8 +158,7 @@ class BatchProcessor:
         if not self.backoff.wait():
             return self._requeue(keys)
         parsed, rejected = [], []
-        for batch, priority in batches:
-            good, bad = self._parse(batch, priority)
+        for _batch, (good, bad) in batches:
             parsed += good
             rejected += bad
         if self.stream_clock is not None:

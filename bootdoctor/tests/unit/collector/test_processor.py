@@ -317,3 +317,52 @@ def test_batches_arriving_together_are_handled_as_one_group(connection):
     assert processor.counters.totals()['processed'] == len(views)
     assert connection.get_record(boot.instance_uuid)['status'] == 'error'
     assert {p for p, _ in rest} == {'INFO', 'ERROR'}
+
+
+def test_a_batch_is_parsed_while_the_group_before_it_is_stored(connection):
+    """Parsing needs no storage: a batch parses in its own thread before
+    it waits for its turn, not inside the group that follows.
+    """
+    views = conftest.views(conftest.boot('success'))
+    processor = _processor(connection)
+    release = threading.Event()
+    real_process, real_parse = processor._process, processor._parse
+    parsed_while_held = []
+
+    def held(batches):
+        if processor.combiner.groups == 1:
+            assert release.wait(10)
+        return real_process(batches)
+
+    def parse(messages, priority):
+        result = real_parse(messages, priority)
+        if processor.combiner.groups == 1 and not release.is_set():
+            parsed_while_held.append(len(messages))
+        return result
+
+    processor.combiner._handle = held
+    processor._parse = parse
+    (p1, m1), (p2, m2) = views[0], views[1]
+    results = []
+    first = threading.Thread(
+        target=lambda: results.append(processor.process([m1], p1)))
+    first.start()
+    for _ in range(1000):
+        if processor.combiner.groups:
+            break
+        time.sleep(0.005)
+    second = threading.Thread(
+        target=lambda: results.append(processor.process([m2], p2)))
+    second.start()
+    for _ in range(1000):
+        if processor.combiner._waiting:
+            break
+        time.sleep(0.005)
+    # The second batch waits for its turn, already parsed.
+    assert len(processor.combiner._waiting) == 1
+    assert parsed_while_held == [1]
+    release.set()
+    first.join(10)
+    second.join(10)
+    assert results == [processor_mod.HANDLED] * 2
+    assert processor.counters.totals()['processed'] == 2
