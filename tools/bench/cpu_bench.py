@@ -1,0 +1,124 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+"""CPU per notification of the collector's batch processing.
+
+Wall times on a shared machine are noisy; CPU time is not. This drives
+the real :class:`bootdoctor.collector.processor.BatchProcessor` in-process
+on PostgreSQL with the simulator backlog of suite_memory.py (made before
+the clock starts), in a fresh database it drops afterwards, and reports
+the process's CPU time (``time.process_time()``) spent in
+``BatchProcessor.process`` and the PostgreSQL backends' CPU time (from
+/proc, when the server runs on this machine), each per notification.
+``--profile FILE`` writes a cProfile of the processing.
+
+    python tools/bench/cpu_bench.py \\
+        --admin-url postgresql+psycopg2://postgres@127.0.0.1:5432/postgres \\
+        [--count 20000] [--batch-size 500] [--profile out.prof]
+"""
+
+import argparse
+import cProfile
+import json
+import os
+import sys
+import time
+import uuid
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import suite_memory  # noqa: E402
+
+
+def backend_cpu_s(conn, database):
+    """CPU seconds of this database's PostgreSQL backends, or None."""
+    pids = conn.exec_driver_sql(
+        'SELECT pid FROM pg_stat_activity WHERE datname = %(db)s',
+        {'db': database}).scalars().all()
+    ticks = os.sysconf('SC_CLK_TCK')
+    total = 0.0
+    for pid in pids:
+        try:
+            with open('/proc/%d/stat' % pid) as f:
+                # After the ") " closing the command name: utime, stime
+                # are fields 14 and 15 of the whole line.
+                rest = f.read().rsplit(')', 1)[1].split()
+        except OSError:
+            return None
+        total += (int(rest[11]) + int(rest[12])) / ticks
+    return total
+
+
+def run(admin_url, count, batch_size, profile=None):
+    import sqlalchemy as sa
+    work = list(suite_memory.batches(suite_memory.messages(count),
+                                     batch_size))
+    database = 'bd_cpu_%s' % uuid.uuid4().hex[:12]
+    admin = sa.create_engine(admin_url, isolation_level='AUTOCOMMIT')
+    with admin.connect() as conn:
+        conn.exec_driver_sql('CREATE DATABASE %s' % database)
+    url = sa.engine.make_url(admin_url).set(database=database)
+    try:
+        worker = suite_memory.processor(
+            url.render_as_string(hide_password=False), batch_size)
+        worker.connection.analyze_stale()
+        profiler = (cProfile.Profile(time.process_time) if profile
+                    else None)
+        cpu = 0.0
+        started = time.monotonic()
+        for priority, batch in work:
+            before = time.process_time()
+            if profiler:
+                profiler.enable()
+            worker.process(batch, priority)
+            if profiler:
+                profiler.disable()
+            cpu += time.process_time() - before
+        elapsed = time.monotonic() - started
+        with admin.connect() as conn:
+            server = backend_cpu_s(conn, database)
+        stored = worker.connection.counts()
+        worker.connection.close()
+        if profiler:
+            profiler.dump_stats(profile)
+    finally:
+        with admin.connect() as conn:
+            conn.exec_driver_sql('DROP DATABASE IF EXISTS %s WITH (FORCE)'
+                                 % database)
+        admin.dispose()
+    return {'notifications': count, 'batch_size': batch_size,
+            'process_cpu_us': round(cpu / count * 1e6, 1),
+            'server_cpu_us': (round(server / count * 1e6, 1)
+                              if server is not None else None),
+            'wall_s': round(elapsed, 1), 'stored': stored}
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--admin-url', required=True,
+                        help='a PostgreSQL URL allowed to create databases')
+    parser.add_argument('--count', type=int, default=20000)
+    parser.add_argument('--batch-size', type=int, default=500)
+    parser.add_argument('--profile', help='write a cProfile here')
+    return parser.parse_args(argv)
+
+
+def main(argv=None):
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    if args.count < 1 or args.batch_size < 1:
+        sys.exit('--count and --batch-size must be positive')
+    print(json.dumps(run(args.admin_url, args.count, args.batch_size,
+                         args.profile)))
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
