@@ -25,6 +25,7 @@ BENCH = os.path.join(os.path.dirname(os.path.dirname(
     os.path.abspath(bootdoctor.__file__))), 'tools', 'bench')
 sys.path.insert(0, BENCH)
 
+import cpu_bench  # noqa: E402
 import replay_bench  # noqa: E402
 import suite_growth  # noqa: E402
 import suite_memory  # noqa: E402
@@ -100,3 +101,17 @@ def test_spread_history_lies_before_the_template(tmp_path):
         # Two copies, each a template span (plus a minute) further back.
         span = (last - first).total_seconds()
         assert (first - oldest).total_seconds() >= 2 * span
+
+
+def test_cpu_bench_times_the_processor_and_drops_its_database():
+    servers._admin_engine('postgresql')[0].dispose()  # skips without one
+    admin = servers.SERVERS['postgresql']['admin']
+    before = {r[0] for r in _rows(admin, 'SELECT datname FROM pg_database')}
+    result = cpu_bench.run(admin, 300, 100)
+    assert result['notifications'] == 300
+    assert result['process_cpu_us'] > 0
+    # The server runs here: its backends' CPU is read from /proc.
+    assert result['server_cpu_us'] is not None
+    assert result['stored']['notifications'] > 0
+    after = {r[0] for r in _rows(admin, 'SELECT datname FROM pg_database')}
+    assert after == before
