@@ -273,6 +273,28 @@ def test_a_batch_nothing_can_be_stored_of_goes_back(connection):
     assert processor.counters.totals()['requeued'] == len(messages)
 
 
+def _hold_first_group(processor):
+    """Hold the processor's first group until the returned Event is set."""
+    release = threading.Event()
+    real = processor._process
+
+    def held(batches):
+        if processor.combiner.groups == 1:
+            assert release.wait(10)
+        return real(batches)
+
+    processor.combiner._handle = held
+    return release
+
+
+def _until(condition):
+    """Wait up to 5 s for ``condition()``; the caller asserts what it needs."""
+    for _ in range(1000):
+        if condition():
+            return
+        time.sleep(0.005)
+
+
 def test_batches_arriving_together_are_handled_as_one_group(connection):
     """Concurrent batches (any priorities) go through one group commit and
     each gets its own acknowledgement; the records are those of the whole
@@ -281,31 +303,17 @@ def test_batches_arriving_together_are_handled_as_one_group(connection):
     boot = conftest.boot('bdm_failure')
     views = conftest.views(boot)
     processor = _processor(connection)
-    release = threading.Event()
-    real = processor._process
-
-    def held(batches):
-        # Hold the first group until every other batch waits behind it.
-        if processor.combiner.groups == 1:
-            assert release.wait(10)
-        return real(batches)
-
-    processor.combiner._handle = held
+    # Hold the first group until every other batch waits behind it.
+    release = _hold_first_group(processor)
     first, rest = views[:1], views[1:]
     results = []
     threads = [threading.Thread(target=lambda p=p, m=m: results.append(
         processor.process([m], p))) for p, m in first + rest]
     threads[0].start()
-    for _ in range(1000):
-        if processor.combiner.groups:
-            break
-        time.sleep(0.005)
+    _until(lambda: processor.combiner.groups)
     for thread in threads[1:]:
         thread.start()
-    for _ in range(1000):
-        if len(processor.combiner._waiting) == len(rest):
-            break
-        time.sleep(0.005)
+    _until(lambda: len(processor.combiner._waiting) == len(rest))
     assert len(processor.combiner._waiting) == len(rest)
     release.set()
     for thread in threads:
@@ -325,14 +333,9 @@ def test_a_batch_is_parsed_while_the_group_before_it_is_stored(connection):
     """
     views = conftest.views(conftest.boot('success'))
     processor = _processor(connection)
-    release = threading.Event()
-    real_process, real_parse = processor._process, processor._parse
+    release = _hold_first_group(processor)
+    real_parse = processor._parse
     parsed_while_held = []
-
-    def held(batches):
-        if processor.combiner.groups == 1:
-            assert release.wait(10)
-        return real_process(batches)
 
     def parse(messages, priority):
         result = real_parse(messages, priority)
@@ -340,24 +343,17 @@ def test_a_batch_is_parsed_while_the_group_before_it_is_stored(connection):
             parsed_while_held.append(len(messages))
         return result
 
-    processor.combiner._handle = held
     processor._parse = parse
     (p1, m1), (p2, m2) = views[0], views[1]
     results = []
     first = threading.Thread(
         target=lambda: results.append(processor.process([m1], p1)))
     first.start()
-    for _ in range(1000):
-        if processor.combiner.groups:
-            break
-        time.sleep(0.005)
+    _until(lambda: processor.combiner.groups)
     second = threading.Thread(
         target=lambda: results.append(processor.process([m2], p2)))
     second.start()
-    for _ in range(1000):
-        if processor.combiner._waiting:
-            break
-        time.sleep(0.005)
+    _until(lambda: processor.combiner._waiting)
     # The second batch waits for its turn, already parsed.
     assert len(processor.combiner._waiting) == 1
     assert parsed_while_held == [1]
