@@ -128,6 +128,14 @@ def _counters(lines, collector):
         lines.append('  publish to record (last %d): p50 %.3f s, p99 %.3f s, '
                      'max %.3f s' % (delays['count'], delays['p50'],
                                      delays['p99'], delays['max']))
+    kept = getattr(collector.connection, 'decoded', None)
+    if kept is not None:
+        lines.append('  decoded observations kept %d of %d (found %d, '
+                     'decoded %d)' % (len(kept), kept.size, kept.hits,
+                                      kept.misses))
+    else:
+        lines.append('  decoded observations kept: none '
+                     '([collector] decoded_observations = 0)')
     last = snap['last_stuck_check']
     lines.append('  stuck searches %d, last at %s' % (
         snap['stuck_checks'], last.isoformat() if last else 'never'))

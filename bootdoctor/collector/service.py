@@ -130,7 +130,9 @@ class Collector:
         """The configured storage; waits while the database is down."""
         while not self.stopping.is_set():
             try:
-                return db_api.get_connection(self.conf)
+                return db_api.get_connection(
+                    self.conf,
+                    decoded_cache=self.conf.collector.decoded_observations)
             except db_exc.DBUnavailable as exc:
                 delay = self.backoff.failed()
                 LOG.warning('Database unavailable at start (%(error)s); '

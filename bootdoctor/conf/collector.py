@@ -84,6 +84,16 @@ collector_opts = [
              'batch_size times this, unless that option is set. Bounds the '
              'memory a worker uses while the database is slow or down. '
              'Read at start only.'),
+    cfg.IntOpt(
+        'decoded_observations', default=10000, min=0,
+        help='How many decoded observations a worker keeps for rebuilding '
+             'boot records (about 2.4 KB each). A boot in flight is rebuilt '
+             'from all its stored observations each time a batch names it; '
+             'those kept here are not decoded from JSON again. Which '
+             'observations a rebuild uses is always read from the '
+             'database. Boots in flight times the notifications of a boot '
+             '(20 to 60) is the most worth keeping. 0 keeps none. Read at '
+             'start only.'),
     cfg.FloatOpt(
         'requeue_backoff', default=1.0, min=0.1, mutable=True,
         help='Seconds to wait, after a transient database error, before '

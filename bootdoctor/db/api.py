@@ -36,6 +36,7 @@ from oslo_log import log
 from oslo_utils import timeutils
 import sqlalchemy as sa
 
+from bootdoctor.db import decoded
 from bootdoctor.db import deployment
 from bootdoctor.db import engine
 from bootdoctor.db import exceptions
@@ -59,13 +60,14 @@ def _now(now=None):
         with_timezone=True)
 
 
-def get_connection(conf, ping_idle=0):
+def get_connection(conf, ping_idle=0, decoded_cache=0):
     """The Connection for the configured [database] connection.
 
     :param ping_idle: see :class:`Connection`.
+    :param decoded_cache: see :class:`Connection`.
     """
     return Connection(conf.database.connection, conf=conf,
-                      ping_idle=ping_idle)
+                      ping_idle=ping_idle, decoded_cache=decoded_cache)
 
 
 class Connection:
@@ -76,9 +78,12 @@ class Connection:
     :param ping_idle: seconds a pooled connection may sit idle and still
         be checked out without a ping (:func:`engine.ping_when_idle`),
         on PostgreSQL; 0 pings on every checkout, as oslo.db does.
+    :param decoded_cache: how many decoded observations rebuilds may keep
+        (:mod:`bootdoctor.db.decoded`); 0 keeps none.
     """
 
-    def __init__(self, url, conf=None, ping_idle=0, **engine_options):
+    def __init__(self, url, conf=None, ping_idle=0, decoded_cache=0,
+                 **engine_options):
         # thread_checkin: oslo.db's sleep(0) at every checkin is for
         # eventlet's green threads; bootdoctor runs native threads only,
         # where it costs a context switch (about 80 us) per transaction.
@@ -111,6 +116,8 @@ class Connection:
                 isolation_level='READ COMMITTED')
         self.engine = db_engine
         self._writer = db_engine.execution_options(**{engine.WRITE: True})
+        self.decoded = (decoded.DecodedObservations(decoded_cache)
+                        if decoded_cache else None)
 
     def __repr__(self):
         return '<Connection %s>' % self.safe_url
@@ -164,7 +171,13 @@ class Connection:
         """
         received_at = _now(received_at)
         with self._write() as conn:
-            return observations.add(conn, list(parsed_list), received_at)
+            new = observations.add(conn, list(parsed_list), received_at)
+        if self.decoded is not None:
+            # Committed: rebuilds may take them without decoding.
+            self.decoded.add(((o.message_id,
+                               o.instance_uuid or models.NO_INSTANCE), o)
+                             for o in new)
+        return new
 
     @engine.translated
     @engine.retry()
@@ -264,7 +277,7 @@ class Connection:
         """
         with self._write() as conn:
             built = rebuilds.rebuild(conn, [instance_uuid], build,
-                                     related_window)
+                                     related_window, self.decoded)
             return built[0] if built else None
 
     @engine.translated
@@ -286,7 +299,7 @@ class Connection:
         """
         with self._write() as conn:
             return rebuilds.rebuild(conn, instance_uuids, build,
-                                    related_window)
+                                    related_window, self.decoded)
 
     @engine.translated
     def get_record(self, instance_uuid, project_id=None, decode=True):

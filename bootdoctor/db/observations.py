@@ -19,6 +19,7 @@ Functions here take a SQLAlchemy connection inside a transaction; the
 
 import sqlalchemy as sa
 
+from bootdoctor.db import decoded
 from bootdoctor.db import exceptions
 from bootdoctor.db import models
 from bootdoctor.db import types
@@ -140,6 +141,15 @@ def add(conn, parsed_list, received_at):
                   key=lambda o: o.sort_key())
 
 
+# The stored JSON text of an observation, undecoded (bootdoctor.db.decoded
+# decodes it, or finds it decoded already).
+_TEXT = sa.type_coerce(OBS.c.data, sa.Text()).label('text')
+
+
+def _sort_key(obs):
+    return obs.sort_key()
+
+
 def _observations(rows):
     return sorted((bd_observation.Observation.from_dict(row.data)
                    for row in rows), key=lambda o: o.sort_key())
@@ -153,23 +163,29 @@ def for_instance(conn, instance_uuid):
         sa.select(OBS.c.data).where(OBS.c.instance_uuid == instance_uuid)))
 
 
-def for_instances(conn, instance_uuids):
+def for_instances(conn, instance_uuids, cache=None):
     """Every observation of each instance: ``{uuid: [obs in time order]}``.
 
     One read per 500 instances; an instance with none maps to ``[]``.
+    ``cache`` (:class:`bootdoctor.db.decoded.DecodedObservations`) saves
+    decoding the rows it already holds; the rows are read all the same.
     """
     uuids = sorted(set(instance_uuids))
     if not all(uuids):
         raise exceptions.InvalidFilter('instance_uuid', 'must not be empty')
-    rows = {uuid: [] for uuid in uuids}
+    found = {uuid: [] for uuid in uuids}
     for chunk in validation.chunks(uuids):
-        for row in conn.execute(sa.select(OBS.c.instance_uuid, OBS.c.data)
-                                .where(OBS.c.instance_uuid.in_(chunk))):
-            rows[row.instance_uuid].append(row)
-    return {uuid: _observations(found) for uuid, found in rows.items()}
+        for uuid, message_id, text in conn.execute(
+                sa.select(OBS.c.instance_uuid, OBS.c.message_id, _TEXT)
+                .where(OBS.c.instance_uuid.in_(chunk))):
+            found[uuid].append(
+                decoded.decode((message_id, uuid), text, cache))
+    for observations in found.values():
+        observations.sort(key=_sort_key)
+    return found
 
 
-def related_many(conn, windows):
+def related_many(conn, windows, cache=None):
     """:func:`related` for many boots at once: ``{key: [obs]}``.
 
     ``windows`` maps a key (a boot) to its reads, ``[(image_ids, user_ids,
@@ -178,7 +194,8 @@ def related_many(conn, windows):
     runs of overlapping time ranges, one query per run, and each boot then
     takes from the rows what its own reads would have returned; so the
     result is the same as calling :func:`related` for each boot, and the
-    rows read are bounded by the union of the windows.
+    rows read are bounded by the union of the windows. ``cache`` as for
+    :func:`for_instances`.
     """
     wanted = {column: [] for column in ('image_id', 'user_id')}
     for key, reads in windows.items():
@@ -196,9 +213,14 @@ def related_many(conn, windows):
                     for row in by_value.get(value, ()):
                         if (since <= row.timestamp <= until and
                                 (kinds is None or row.kind in kinds)):
-                            found[key][(row.data['message_id'],
-                                        row.data.get('instance_uuid'))] = row
-    return {key: _observations(rows.values()) for key, rows in found.items()}
+                            found[key][(row.message_id,
+                                        row.instance_uuid)] = row
+    result = {}
+    for key, rows in found.items():
+        result[key] = sorted(
+            (decoded.decode(row_key, row.text, cache)
+             for row_key, row in rows.items()), key=_sort_key)
+    return result
 
 
 def _runs(reads):
@@ -225,7 +247,8 @@ def _read_run(conn, column, run):
     by_value = {}
     for chunk in validation.chunks(values):
         query = sa.select(OBS.c[column].label('value'), OBS.c.timestamp,
-                          OBS.c.kind, OBS.c.data).where(
+                          OBS.c.kind, OBS.c.message_id, OBS.c.instance_uuid,
+                          _TEXT).where(
             OBS.c.instance_uuid == models.NO_INSTANCE,
             OBS.c[column].in_(chunk),
             OBS.c.timestamp >= since, OBS.c.timestamp <= until)

@@ -26,22 +26,25 @@ from bootdoctor.db import observations
 from bootdoctor.db import records
 
 
-def rebuild(conn, instance_uuids, build, related_window):
+def rebuild(conn, instance_uuids, build, related_window, cache=None):
     """Rebuild and save these boots' records; return them, in uuid order.
 
     :param build: ``callable(own, related) -> BootRecord or None``.
     :param related_window: ``callable(own) -> [(image_ids, user_ids,
         since, until, kinds), ...]`` (see
         :func:`bootdoctor.db.observations.related`).
+    :param cache: a :class:`bootdoctor.db.decoded.DecodedObservations`,
+        or None.
     """
     uuids = sorted(set(instance_uuids))
     if not uuids:
         return []
     locks.lock_many(conn, uuids)
     own = {uuid: obs for uuid, obs in
-           observations.for_instances(conn, uuids).items() if obs}
+           observations.for_instances(conn, uuids, cache).items() if obs}
     related = observations.related_many(
-        conn, {uuid: related_window(obs) for uuid, obs in own.items()})
+        conn, {uuid: related_window(obs) for uuid, obs in own.items()},
+        cache)
     built, counts = [], {}
     for uuid in sorted(own):
         record = build(own[uuid], related[uuid])

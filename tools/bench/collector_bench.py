@@ -114,8 +114,19 @@ def run_bare(rabbit, names, pool, expect, batch_size):
 
 
 def write_config(directory, rabbit, names, pool, database, workers,
-                 batch_size):
+                 batch_size, settings=()):
+    """The collector's configuration file; ``settings`` holds
+    ``section.option=value`` strings set after the bench's own.
+    """
     path = os.path.join(directory, '%s.conf' % pool)
+    extra = {}
+    for setting in settings:
+        name, _, value = setting.partition('=')
+        section, _, option = name.rpartition('.')
+        if not section or not option or not _:
+            raise ValueError('--set takes section.option=value, not %r'
+                             % setting)
+        extra.setdefault(section, []).append('%s = %s' % (option, value))
     with open(path, 'w') as f:
         f.write('[DEFAULT]\nstate_path = %s\ncontrol_exchange = %s\n'
                 '[database]\nconnection = %s\n'
@@ -128,6 +139,10 @@ def write_config(directory, rabbit, names, pool, database, workers,
                     names.out_topic, workers,
                     ','.join(names.exchanges.values()),
                     ','.join(names.topics.values()), pool, batch_size))
+        # A section written twice is merged by oslo.config, the later
+        # value winning.
+        for section, lines in sorted(extra.items()):
+            f.write('[%s]\n%s\n' % (section, '\n'.join(lines)))
     return path
 
 
@@ -172,10 +187,10 @@ def forget_pollers():
 
 
 def run_collector(directory, rabbit, names, pool, database, workers,
-                  expect, batch_size, limit):
+                  expect, batch_size, limit, settings=()):
     """(rate, finished): drained per second, from first to last stored."""
     config = write_config(directory, rabbit, names, pool, database, workers,
-                          batch_size)
+                          batch_size, settings)
     log = os.path.join(directory, '%s.log' % pool)
     process = start_collector(config, log)
     first = last = None
@@ -278,7 +293,7 @@ def drain(args, directory, databases):
             database = databases.new(backend(args), pool.replace('-', '_'))
             rate, finished = run_collector(
                 directory, args.rabbit, names, pool, database, workers,
-                sent, args.batch_size, args.limit)
+                sent, args.batch_size, args.limit, args.set)
             results['collector x%d' % workers] = rate
             print('  bootdoctor-collector, %d worker(s), %s: %.0f '
                   'notifications/s, %.2f of the bare rate%s' % (
@@ -301,7 +316,7 @@ def steady(args, directory, databases):
     workers = max(args.workers)
     database = databases.new(backend(args), 'steady')
     config = write_config(directory, args.rabbit, names, pool, database,
-                          workers, args.batch_size)
+                          workers, args.batch_size, args.set)
     log = os.path.join(directory, 'steady.log')
     process = start_collector(config, log)
     try:
@@ -352,6 +367,10 @@ def parse_args(argv):
         'BOOTDOCTOR_TEST_POSTGRESQL',
         'postgresql+psycopg2://postgres@127.0.0.1:5432/postgres'))
     parser.add_argument('--sqlite', action='store_true')
+    parser.add_argument('--set', action='append', default=[],
+                        metavar='SECTION.OPTION=VALUE',
+                        help='A collector option (repeatable), e.g. '
+                             'collector.decoded_observations=0.')
     parser.add_argument('--skip-drain', action='store_true')
     parser.add_argument('--skip-delay', action='store_true')
     parser.add_argument('--limit', type=int, default=1800,

@@ -23,6 +23,7 @@ the process's CPU time (``time.process_time()``) spent in
     python tools/bench/cpu_bench.py \\
         --admin-url postgresql+psycopg2://postgres@127.0.0.1:5432/postgres \\
         [--count 20000] [--batch-size 500] [--profile out.prof]
+        [--decoded-observations N]
 """
 
 import argparse
@@ -57,7 +58,7 @@ def backend_cpu_s(conn, database):
     return total
 
 
-def run(admin_url, count, batch_size, profile=None):
+def run(admin_url, count, batch_size, profile=None, decoded_cache=None):
     import sqlalchemy as sa
     work = list(suite_memory.batches(suite_memory.messages(count),
                                      batch_size))
@@ -68,7 +69,8 @@ def run(admin_url, count, batch_size, profile=None):
     url = sa.engine.make_url(admin_url).set(database=database)
     try:
         worker = suite_memory.processor(
-            url.render_as_string(hide_password=False), batch_size)
+            url.render_as_string(hide_password=False), batch_size,
+            decoded_cache)
         worker.connection.analyze_stale()
         profiler = (cProfile.Profile(time.process_time) if profile
                     else None)
@@ -95,6 +97,8 @@ def run(admin_url, count, batch_size, profile=None):
                                  % database)
         admin.dispose()
     return {'notifications': count, 'batch_size': batch_size,
+            'decoded_observations': (worker.connection.decoded.size
+                                     if worker.connection.decoded else 0),
             'process_cpu_us': round(cpu / count * 1e6, 1),
             'server_cpu_us': (round(server / count * 1e6, 1)
                               if server is not None else None),
@@ -108,6 +112,9 @@ def parse_args(argv):
     parser.add_argument('--count', type=int, default=20000)
     parser.add_argument('--batch-size', type=int, default=500)
     parser.add_argument('--profile', help='write a cProfile here')
+    parser.add_argument('--decoded-observations', type=int, default=None,
+                        help='decoded observations kept (default: the '
+                             "collector's default; 0 keeps none)")
     return parser.parse_args(argv)
 
 
@@ -115,8 +122,11 @@ def main(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
     if args.count < 1 or args.batch_size < 1:
         sys.exit('--count and --batch-size must be positive')
+    if args.decoded_observations is not None and (
+            args.decoded_observations < 0):
+        sys.exit('--decoded-observations must not be negative')
     print(json.dumps(run(args.admin_url, args.count, args.batch_size,
-                         args.profile)))
+                         args.profile, args.decoded_observations)))
     return 0
 
 

@@ -91,19 +91,27 @@ def batches(stream, batch_size):
             yield priority, batch
 
 
-def processor(url, batch_size):
-    """A BatchProcessor built as bootdoctor.collector.service builds it."""
+def processor(url, batch_size, decoded_cache=None):
+    """A BatchProcessor built as bootdoctor.collector.service builds it.
+
+    ``decoded_cache``: decoded observations kept (None: the collector's
+    default, ``[collector] decoded_observations``).
+    """
     from bootdoctor.collector import checks
     from bootdoctor.collector import clock
     from bootdoctor.collector import counters
     from bootdoctor.collector import processor as processor_mod
+    from bootdoctor.conf import collector as collector_conf
     from bootdoctor.conf import tracker as tracker_conf
     from bootdoctor.db import api as db_api
     from oslo_config import cfg
     conf = cfg.ConfigOpts()
     tracker_conf.register_opts(conf)
+    collector_conf.register_opts(conf)
     conf([], project='bootdoctor', default_config_files=[])
-    connection = db_api.Connection(url)
+    if decoded_cache is None:
+        decoded_cache = conf.collector.decoded_observations
+    connection = db_api.Connection(url, decoded_cache=decoded_cache)
     connection.upgrade()
     return processor_mod.BatchProcessor(
         connection, counters.Counters(), processor_mod.Backoff(1, 60),

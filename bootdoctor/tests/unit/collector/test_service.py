@@ -113,6 +113,12 @@ def test_the_report_section_describes_the_running_collector(conf, running):
     groups = running.processor.combiner.groups
     assert 1 <= groups <= running.counters.snapshot()['batches']
     assert '(handled in %d groups)' % groups in text
+    # Stored then rebuilt: the rebuild found them decoded.
+    kept = running.connection.decoded
+    assert kept.size == conf.collector.decoded_observations == 10000
+    assert kept.hits >= 4 and len(kept) >= 4
+    assert ('decoded observations kept %d of 10000 (found %d, decoded %d)'
+            % (len(kept), kept.hits, kept.misses)) in text
     assert 'Deployment warnings:' in text
     assert 'Boots in flight by phase:' in text
     # The whole Guru Meditation report carries the section.
@@ -122,6 +128,19 @@ def test_the_report_section_describes_the_running_collector(conf, running):
     full = Report(version.version_info).run()
     assert '%s' % report.TITLE in full
     assert 'Pool: %s' % conf.collector.pool in full
+
+
+def test_a_collector_may_keep_no_decoded_observations(conf):
+    conf.set_override('decoded_observations', 0, group='collector')
+    api.get_connection(conf).upgrade()
+    collector = service_mod.Collector(conf)
+    collector.start()
+    try:
+        assert collector.connection.decoded is None
+        assert ('decoded observations kept: none ([collector] '
+                'decoded_observations = 0)') in report.render()
+    finally:
+        collector.stop()
 
 
 def test_the_report_masks_the_transport_password(conf):
