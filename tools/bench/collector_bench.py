@@ -57,6 +57,7 @@ import uuid
 import warnings
 
 import bench_broker
+import cpu_use
 
 warnings.filterwarnings('ignore', category=DeprecationWarning)
 
@@ -80,13 +81,20 @@ def bare_listener(rabbit, tag, pool, expect, batch_size):
     names = bench_broker.Names(tag)
     conf = bench_broker.listener_conf(rabbit, names, pool, batch_size)
     state = {'count': 0, 'first': None, 'last': None}
+    # The broker's CPU is read at each batch: its processes only, found
+    # once, so that the reading costs the listener next to nothing.
+    broker = cpu_use.pids_of(cpu_use.snapshot(), 'rabbitmq')
+
+    def sample():
+        return (time.monotonic(), state['count'], time.process_time(),
+                cpu_use.snapshot(pids=broker))
 
     class Ack:
         def _handle(self, messages):
-            now = time.monotonic()
-            state['first'] = state['first'] or now
+            if state['first'] is None:
+                state['first'] = sample()
             state['count'] += len(messages)
-            state['last'] = now
+            state['last'] = sample()
             return oslo_messaging.NotificationResult.HANDLED
 
         info = warn = error = audit = debug = critical = sample = _handle
@@ -99,18 +107,33 @@ def bare_listener(rabbit, tag, pool, expect, batch_size):
         time.sleep(0.05)
     server.stop()
     server.wait()
-    print(json.dumps({'count': state['count'],
-                      'seconds': state['last'] - state['first']}))
+    first, last = state['first'], state['last']
+    # From the end of the first batch to the end of the last, as the
+    # drains of the collector are timed from first to last stored.
+    count = last[1] - first[1]
+    print(json.dumps({
+        'count': state['count'], 'seconds': last[0] - first[0],
+        'cpu': cpu_use.per_notification(
+            first[3], last[3], count, last[0] - first[0],
+            self_seconds=last[2] - first[2])}))
 
 
 def run_bare(rabbit, names, pool, expect, batch_size):
+    """The bare listener's rate (see run_bare_figures)."""
+    return run_bare_figures(rabbit, names, pool, expect,
+                            batch_size)['rate']
+
+
+def run_bare_figures(rabbit, names, pool, expect, batch_size):
+    """``{'rate', 'cpu'}`` of a bare listener draining ``pool``."""
     output = subprocess.run(
         [sys.executable, __file__, '--bare-listener', pool, '--tag',
          names.tag, '--expect', str(expect), '--rabbit', rabbit,
          '--batch-size', str(batch_size)],
         check=True, capture_output=True, text=True).stdout
     result = json.loads(output.strip().splitlines()[-1])
-    return result['count'] / result['seconds']
+    return {'rate': result['count'] / result['seconds'],
+            'cpu': result.get('cpu')}
 
 
 def write_config(directory, rabbit, names, pool, database, workers,
@@ -199,9 +222,10 @@ def run_collector(directory, rabbit, names, pool, database, workers,
         while time.monotonic() < deadline:
             count = stored(database)
             now = time.monotonic()
-            if count and first is None:
-                first = (now, count)
-            last = (now, count)
+            if count and (last is None or count != last[1]):
+                last = (now, count, cpu_use.snapshot(process.pid))
+                if first is None:
+                    first = last
             if count >= expect:
                 break
             time.sleep(0.25)
@@ -210,7 +234,19 @@ def run_collector(directory, rabbit, names, pool, database, workers,
         process.wait(120)
     if first is None or last[0] == first[0]:
         raise RuntimeError('the collector stored nothing; see %s' % log)
-    return (last[1] - first[1]) / (last[0] - first[0]), last[1] >= expect
+    return ((last[1] - first[1]) / (last[0] - first[0]), last[1] >= expect,
+            cpu_use.per_notification(first[2], last[2], last[1] - first[1],
+                                     last[0] - first[0]))
+
+
+def describe_cpu(cpu):
+    """One line of CPU per notification, or '' without figures."""
+    if not cpu:
+        return ''
+    return ('    CPU per notification: consumer %.0f us, PostgreSQL %.0f us, '
+            'RabbitMQ %.0f us, total %.0f us; %.2f CPUs busy' % (
+                cpu['consumer_us'], cpu['postgresql_us'],
+                cpu['rabbitmq_us'], cpu['total_us'], cpu['cpus_busy']))
 
 
 def backend(args):
@@ -285,22 +321,27 @@ def drain(args, directory, databases):
             sent, seconds, sent / seconds, pools[0],
             bench_broker.queue_depth(args.rabbit, pools[0])), flush=True)
         results = {'sent': sent}
-        bare = run_bare(args.rabbit, names, pools[0], sent, args.batch_size)
-        results['bare'] = bare
+        figures = run_bare_figures(args.rabbit, names, pools[0], sent,
+                                   args.batch_size)
+        bare = results['bare'] = figures['rate']
+        results['bare cpu'] = figures['cpu']
         print('  bare batch listener (ack only): %.0f notifications/s'
               % bare, flush=True)
+        print(describe_cpu(figures['cpu']), flush=True)
         for workers, pool in zip(args.workers, pools[1:]):
             database = databases.new(backend(args), pool.replace('-', '_'))
-            rate, finished = run_collector(
+            rate, finished, cpu = run_collector(
                 directory, args.rabbit, names, pool, database, workers,
                 sent, args.batch_size, args.limit, args.set)
             results['collector x%d' % workers] = rate
+            results['collector x%d cpu' % workers] = cpu
             print('  bootdoctor-collector, %d worker(s), %s: %.0f '
                   'notifications/s, %.2f of the bare rate%s' % (
                       workers, 'SQLite' if args.sqlite else 'PostgreSQL',
                       rate, rate / bare, '' if finished else
                       ' (stopped after %d s, backlog not drained)'
                       % args.limit), flush=True)
+            print(describe_cpu(cpu), flush=True)
         return results
     finally:
         bench_broker.cleanup(args.rabbit, names, pools)

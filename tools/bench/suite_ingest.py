@@ -99,8 +99,10 @@ def _drain(process, count_fn, expect, limit, stall=60):
     """Poll ``count_fn`` until ``expect`` or ``limit`` seconds.
 
     Returns (rate, consumed, memory samples as [consumed, MiB] about every
-    10 s); the rate is over the messages consumed, first to last.
+    10 s, CPU figures of cpu_use.per_notification); the rate and the CPU
+    are over the messages consumed, first to last.
     """
+    cpu_use = _bench_module('cpu_use')
     first = last = None
     memory = []
     started = progress_at = next_sample = time.monotonic()
@@ -110,10 +112,10 @@ def _drain(process, count_fn, expect, limit, stall=60):
         now = time.monotonic()
         if count != seen:
             progress_at, seen = now, count
-        if count and first is None:
-            first = (now, count)
-        if count:
-            last = (now, count)
+            if count:
+                last = (now, count, cpu_use.snapshot(process.pid))
+                if first is None:
+                    first = last
         if now >= next_sample:
             memory.append([count, peak_rss_mib(process.pid)])
             next_sample = now + 10
@@ -123,8 +125,10 @@ def _drain(process, count_fn, expect, limit, stall=60):
         time.sleep(0.25)
     memory.append([seen, peak_rss_mib(process.pid)])
     if first is None or last is None or last[0] == first[0]:
-        return None, seen, memory
-    return (last[1] - first[1]) / (last[0] - first[0]), seen, memory
+        return None, seen, memory, None
+    return ((last[1] - first[1]) / (last[0] - first[0]), seen, memory,
+            cpu_use.per_notification(first[2], last[2], last[1] - first[1],
+                                     last[0] - first[0]))
 
 
 def _stop(process):
@@ -144,12 +148,12 @@ def run_collector(cb, directory, rabbit, names, pool, database, workers,
     log = os.path.join(directory, '%s.log' % pool)
     process = cb.start_collector(config, log)
     try:
-        rate, consumed, memory = _drain(
+        rate, consumed, memory, cpu = _drain(
             process, lambda: cb.stored(database), expect, limit)
     finally:
         _stop(process)
     return {'rate': rate, 'consumed': consumed, 'expected': expect,
-            'workers': workers, 'peak_rss_mib': memory,
+            'workers': workers, 'peak_rss_mib': memory, 'cpu': cpu,
             'broker_interrupted': _interrupted(log),
             'log_tail': _tail(log)}
 
@@ -250,14 +254,15 @@ def run_ceilometer(mq, directory, rabbit, names, batch_size, venv, limit):
              '--config-file', config], stdout=out, stderr=subprocess.STDOUT,
             start_new_session=True)
     try:
-        rate, consumed, memory = _drain(
+        rate, consumed, memory, cpu = _drain(
             process, lambda: backlog - sum(
                 mq.queue_depth(rabbit, q) or 0 for q in queues), backlog,
             limit)
     finally:
         _stop(process)
     return {'rate': rate, 'consumed': consumed, 'expected': backlog,
-            'peak_rss_mib': memory, 'broker_interrupted': _interrupted(log),
+            'peak_rss_mib': memory, 'cpu': cpu,
+            'broker_interrupted': _interrupted(log),
             'errors_logged': _errors(log), 'log_tail': _tail(log, 5)}
 
 
@@ -295,8 +300,8 @@ def ingest(args, databases, directory):
         results['sent'] = sent
         results['publish_rate'] = sent / seconds
         print('  sent %d in %.1f s' % (sent, seconds), flush=True)
-        results['bare'] = {'rate': cb.run_bare(
-            args.rabbit, names, pools['bare'], sent, args.batch_size)}
+        results['bare'] = cb.run_bare_figures(
+            args.rabbit, names, pools['bare'], sent, args.batch_size)
         print('  bare: %.0f/s' % results['bare']['rate'], flush=True)
         for label, backend, workers in runs:
             database = databases.new(backend, label.replace(' ', '_'))

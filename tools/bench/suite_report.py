@@ -138,6 +138,22 @@ def ingest(section, figures):
             _table(('consumer', 'drained', 'per second', 'ratio to bare',
                     'peak RSS MiB'), rows), '',
             '.. image:: figures/ingest.png', '']
+    cpu_rows = []
+    for key, title in INGEST_ROWS:
+        cpu = (section.get(key) or {}).get('cpu')
+        if cpu:
+            cpu_rows.append((title, _n(cpu['consumer_us']),
+                             _n(cpu['postgresql_us']),
+                             _n(cpu['rabbitmq_us']), _n(cpu['total_us']),
+                             _n(cpu['cpus_busy'], 2)))
+    if cpu_rows:
+        text += ['CPU per notification drained, in microseconds, from the '
+                 'first message to the last (tools/bench/cpu_use.py: the '
+                 "consumer's processes, every PostgreSQL process, "
+                 "RabbitMQ's Erlang VM), and the CPUs busy on average:", '',
+                 _table(('consumer', 'consumer us', 'PostgreSQL us',
+                         'RabbitMQ us', 'total us', 'CPUs busy'),
+                        cpu_rows), '']
     return '\n'.join(text)
 
 

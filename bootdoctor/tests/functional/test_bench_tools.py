@@ -26,6 +26,7 @@ BENCH = os.path.join(os.path.dirname(os.path.dirname(
 sys.path.insert(0, BENCH)
 
 import cpu_bench  # noqa: E402
+import cpu_use  # noqa: E402
 import replay_bench  # noqa: E402
 import suite_growth  # noqa: E402
 import suite_memory  # noqa: E402
@@ -115,3 +116,37 @@ def test_cpu_bench_times_the_processor_and_drops_its_database():
     assert result['stored']['notifications'] > 0
     after = {r[0] for r in _rows(admin, 'SELECT datname FROM pg_database')}
     assert after == before
+
+
+def test_cpu_use_reads_the_consumer_and_the_servers():
+    """A child burning CPU in its own process group is the consumer; the
+    PostgreSQL server of the functional tests is found by its name.
+    """
+    import subprocess
+    import time
+    child = subprocess.Popen(
+        [sys.executable, '-c', 'import time\nend = time.process_time() + '
+         '0.5\nwhile time.process_time() < end: pass\n'
+         'time.sleep(30)'], start_new_session=True)
+    try:
+        before = cpu_use.snapshot(child.pid)
+        assert child.pid in before['consumer']
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            after = cpu_use.snapshot(child.pid)
+            if after['consumer'][child.pid] - before['consumer'][
+                    child.pid] >= 0.4:
+                break
+            time.sleep(0.1)
+        figures = cpu_use.per_notification(before, after, 1000, 2.0)
+    finally:
+        child.kill()
+        child.wait()
+    # 0.4 s or more of CPU over 1,000 notifications and 2 s of wall time.
+    assert figures['consumer_us'] >= 400
+    assert figures['cpus_busy'] >= 0.2
+    assert figures['total_us'] >= figures['consumer_us']
+    with servers.database('postgresql'):
+        assert cpu_use.snapshot()['postgresql'], 'no postgres process'
+    assert cpu_use.per_notification(None, after, 1000, 2.0) is None
+    assert cpu_use.per_notification(before, after, 0, 2.0) is None
