@@ -22,10 +22,20 @@ batches that arrived meanwhile are handled together, as one, by the next
 thread to go (a group commit). Under a light load a batch goes at once and
 alone; under a heavy one the groups grow, up to a limit. This is what lets
 a short ``batch_timeout`` keep records fresh without costing throughput.
+
+Under a heavy load a group also waits a little for more batches before it
+goes (``hold``): the processing of a group holds the interpreter, so the
+listener receives slowly while it runs and, left alone, the groups stay
+small; each boot in flight is then rebuilt once per small group. A group
+waits only when batches were already waiting as the previous group ended
+(a load the worker did not keep up with), and at most ``hold`` seconds,
+or until the waiting batches reach the limit. A light load, where each
+batch finds nothing waiting, never waits.
 """
 
 import collections
 import threading
+import time
 
 
 class _Waiting:
@@ -46,25 +56,35 @@ class Combiner:
     :param limit: the most items in a group; a batch larger than that
         goes alone.
     :param size: ``callable(batch) -> int``, the items in a batch.
+    :param hold: ``callable() -> seconds``, the longest a group waits for
+        more batches under a heavy load; 0 (the default) never waits.
     """
 
-    def __init__(self, handle, limit, size=len):
+    def __init__(self, handle, limit, size=len, hold=None,
+                 clock=time.monotonic):
         self._handle = handle
         self._limit = limit
         self._size = size
+        self._hold = hold or (lambda: 0)
+        self._clock = clock
         self._turn = threading.Lock()
         self._lock = threading.Lock()
+        self._arrived = threading.Condition(self._lock)
         self._waiting = collections.deque()
+        self._loaded = False
         self.groups = 0
+        self.held = 0
 
     def submit(self, batch):
         """Handle ``batch``, maybe with others; return the group's result."""
         mine = _Waiting(batch)
         with self._lock:
             self._waiting.append(mine)
+            self._arrived.notify_all()
         while True:
             with self._turn:
                 if not mine.done:
+                    self._gather()
                     self._run(self._take())
             # Batches wait in arrival order, so ours was in that group, or
             # in an earlier one, or the limit left it for the next turn.
@@ -72,6 +92,22 @@ class Combiner:
                 if mine.error is not None:
                     raise mine.error
                 return mine.result
+
+    def _gather(self):
+        """Under a heavy load, wait for the group to fill (see above)."""
+        with self._lock:
+            if not self._loaded:
+                return
+            deadline = self._clock() + self._hold()
+            waited = False
+            while sum(self._size(w.batch) for w in self._waiting) < (
+                    self._limit):
+                left = deadline - self._clock()
+                if left <= 0:
+                    break
+                waited = True
+                self._arrived.wait(left)
+            self.held += waited
 
     def _take(self):
         limit = self._limit
@@ -94,3 +130,7 @@ class Combiner:
         for waiting in group:
             waiting.result, waiting.error = result, error
             waiting.done = True
+        with self._lock:
+            # Batches came while this group was handled: the next one
+            # may wait for more.
+            self._loaded = bool(self._waiting)

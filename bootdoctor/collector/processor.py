@@ -117,7 +117,7 @@ class BatchProcessor:
 
     def __init__(self, connection, counters, backoff, deadlines,
                  emitter=None, checks=None, clock=None, stream_clock=None,
-                 merge_limit=500):
+                 merge_limit=500, hold=None):
         self.connection = connection
         self.counters = counters
         self.backoff = backoff
@@ -132,7 +132,8 @@ class BatchProcessor:
         self._heartbeat_lock = threading.Lock()
         # At most merge_limit messages are handled as one group.
         self.combiner = combiner_mod.Combiner(
-            self._process, merge_limit, size=lambda batch: len(batch[0]))
+            self._process, merge_limit, size=lambda batch: len(batch[0]),
+            hold=hold)
 
     def process(self, messages, priority):
         """Handle a batch of listener messages of one priority."""

@@ -115,12 +115,14 @@ def _counters(lines, collector):
                  snap['started_at'].isoformat())
     lines.append('  ' + ', '.join('%s %d' % (f, totals[f])
                                   for f in counters_mod.FIELDS))
-    groups = collector.processor.combiner.groups if collector.processor \
-        else 0
-    lines.append('  batches %d (handled in %d groups), database errors %d, '
-                 'back-off now %.1f s' % (snap['batches'], groups,
-                                          snap['db_errors'],
-                                          collector.backoff.delay))
+    combiner = collector.processor.combiner if collector.processor \
+        else None
+    groups = combiner.groups if combiner else 0
+    held = combiner.held if combiner else 0
+    lines.append('  batches %d (handled in %d groups, %d of them waited '
+                 'for more), database errors %d, back-off now %.1f s' % (
+                     snap['batches'], groups, held, snap['db_errors'],
+                     collector.backoff.delay))
     lines.append('  emitted: %s' % (', '.join(
         '%s %d' % kv for kv in sorted(snap['emitted'].items())) or 'none'))
     delays = snap['delays']

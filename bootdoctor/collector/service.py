@@ -100,7 +100,8 @@ class Collector:
             self.connection, self.counters, self.backoff, self.deadlines,
             emitter=emitter, checks=self.checks,
             stream_clock=self.stream_clock,
-            merge_limit=self.conf.collector.batch_size)
+            merge_limit=group_limit(self.conf),
+            hold=lambda: self.conf.collector.batch_timeout)
         self.stuck = stuck_mod.StuckDetector(
             self.connection, self.deadlines,
             lambda: self.conf.collector.stuck_check_limit, self.counters,
@@ -219,6 +220,18 @@ class Collector:
                      'worker': self.worker,
                      'interval': self.conf.collector.stuck_check_interval,
                      'deadlines': self.deadlines()})
+
+
+def group_limit(conf):
+    """The most notifications a worker handles as one group.
+
+    Half of what it may hold unacknowledged (``batch_size`` times
+    ``prefetch_batches``), and at least a batch: while one group is
+    handled, the listener can receive the next.
+    """
+    collector = conf.collector
+    return max(collector.batch_size,
+               collector.batch_size * collector.prefetch_batches // 2)
 
 
 class CollectorService(cotyledon.Service):

@@ -75,15 +75,20 @@ collector_opts = [
              'arrived. The upper bound this adds to the delay between a '
              'notification and its boot record. A short wait costs little '
              'throughput: batches that arrive while one is handled are '
-             'handled together, up to batch_size notifications. Read at '
-             'start only.'),
+             'handled together as one group. Under a load the worker did '
+             'not keep up with (batches were waiting when a group ended), '
+             'a group also waits up to this long for more batches, so '
+             'that each boot in flight is rebuilt once for more '
+             'notifications. Read at start only.'),
     cfg.IntOpt(
-        'prefetch_batches', default=2, min=1,
+        'prefetch_batches', default=4, min=1,
         help='How many batches a worker may hold unacknowledged: sets '
              '[oslo_messaging_rabbit] rabbit_qos_prefetch_count to '
              'batch_size times this, unless that option is set. Bounds the '
-             'memory a worker uses while the database is slow or down. '
-             'Read at start only.'),
+             'memory a worker uses while the database is slow or down. A '
+             'group of batches handled together holds at most half of '
+             'this (and at least one batch), so that the next group is '
+             'received while one is handled. Read at start only.'),
     cfg.IntOpt(
         'decoded_observations', default=10000, min=0,
         help='How many decoded observations a worker keeps for rebuilding '

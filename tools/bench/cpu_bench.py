@@ -23,7 +23,7 @@ the process's CPU time (``time.process_time()``) spent in
     python tools/bench/cpu_bench.py \\
         --admin-url postgresql+psycopg2://postgres@127.0.0.1:5432/postgres \\
         [--count 20000] [--batch-size 500] [--profile out.prof]
-        [--decoded-observations N]
+        [--decoded-observations N] [--streams 4]
 """
 
 import argparse
@@ -58,10 +58,11 @@ def backend_cpu_s(conn, database):
     return total
 
 
-def run(admin_url, count, batch_size, profile=None, decoded_cache=None):
+def run(admin_url, count, batch_size, profile=None, decoded_cache=None,
+        streams=1):
     import sqlalchemy as sa
-    work = list(suite_memory.batches(suite_memory.messages(count),
-                                     batch_size))
+    work = list(suite_memory.batches(
+        suite_memory.messages(count, streams=streams), batch_size))
     database = 'bd_cpu_%s' % uuid.uuid4().hex[:12]
     admin = sa.create_engine(admin_url, isolation_level='AUTOCOMMIT')
     with admin.connect() as conn:
@@ -97,6 +98,7 @@ def run(admin_url, count, batch_size, profile=None, decoded_cache=None):
                                  % database)
         admin.dispose()
     return {'notifications': count, 'batch_size': batch_size,
+            'streams': streams,
             'decoded_observations': (worker.connection.decoded.size
                                      if worker.connection.decoded else 0),
             'process_cpu_us': round(cpu / count * 1e6, 1),
@@ -112,6 +114,9 @@ def parse_args(argv):
     parser.add_argument('--count', type=int, default=20000)
     parser.add_argument('--batch-size', type=int, default=500)
     parser.add_argument('--profile', help='write a cProfile here')
+    parser.add_argument('--streams', type=int, default=1,
+                        help='interleave this many simulator streams, as '
+                             "collector_bench.py's publishers are (4)")
     parser.add_argument('--decoded-observations', type=int, default=None,
                         help='decoded observations kept (default: the '
                              "collector's default; 0 keeps none)")
@@ -120,13 +125,14 @@ def parse_args(argv):
 
 def main(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
-    if args.count < 1 or args.batch_size < 1:
-        sys.exit('--count and --batch-size must be positive')
+    if args.count < 1 or args.batch_size < 1 or args.streams < 1:
+        sys.exit('--count, --batch-size and --streams must be positive')
     if args.decoded_observations is not None and (
             args.decoded_observations < 0):
         sys.exit('--decoded-observations must not be negative')
     print(json.dumps(run(args.admin_url, args.count, args.batch_size,
-                         args.profile, args.decoded_observations)))
+                         args.profile, args.decoded_observations,
+                         args.streams)))
     return 0
 
 

@@ -56,12 +56,19 @@ def memory_mib():
     return values.get('VmHWM'), values.get('VmRSS')
 
 
-def messages(count, seed=1):
+def messages(count, seed=1, streams=1):
     """The backlog collector_bench.py publishes, as endpoints receive it.
 
     Yields listener views chunk by chunk (20 boots each), never holding
-    more than one chunk.
+    more than one chunk per stream. ``streams`` interleaves that many
+    such streams, one message of each in turn, as the queue interleaves
+    collector_bench.py's publisher processes (4 by default): each of them
+    has 20 boots in flight, so the boots a batch names are that many
+    times more.
     """
+    if streams > 1:
+        yield from _interleaved(count, seed, streams)
+        return
     from bootdoctor import simulator
     from oslo_serialization import jsonutils
     produced = number = 0
@@ -74,6 +81,19 @@ def messages(count, seed=1):
             produced += 1
             yield jsonutils.loads(jsonutils.dumps(
                 simulator.listener_view(emission)))
+
+
+def _interleaved(count, seed, streams):
+    shares = [count // streams + (1 if n < count % streams else 0)
+              for n in range(streams)]
+    sources = [messages(share, seed=seed + n + 1)
+               for n, share in enumerate(shares)]
+    while sources:
+        for source in list(sources):
+            try:
+                yield next(source)
+            except StopIteration:
+                sources.remove(source)
 
 
 def batches(stream, batch_size):

@@ -14,6 +14,7 @@
 """The Combiner: concurrent batches handled one group at a time."""
 
 import threading
+import time
 
 import pytest
 
@@ -121,3 +122,76 @@ def test_a_failing_group_raises_in_each_of_its_batches_only():
     with pytest.raises(RuntimeError):
         gate.release.set()
         combiner.submit(['c1'])
+
+
+def _loaded_turn(combiner, gate):
+    """'a' handled while 'b' waits; returns b's thread once b's group is
+    waiting for more (the load was not kept up with).
+    """
+    results = {}
+
+    def run(batch):
+        results[batch[0]] = combiner.submit(batch)
+
+    first = threading.Thread(target=run, args=(['a'],))
+    first.start()
+    assert gate.started.wait(10)
+    second = threading.Thread(target=run, args=(['b'],))
+    second.start()
+    for _ in range(1000):
+        if len(combiner._waiting) == 1:
+            break
+        threading.Event().wait(0.005)
+    gate.release.set()
+    first.join(10)
+    assert results == {'a': 'handled 1'}
+    return second, results, run
+
+
+def test_under_load_a_group_waits_for_more_batches():
+    gate = Gate()
+    combiner = combiner_mod.Combiner(gate, 4, hold=lambda: 30)
+    second, results, run = _loaded_turn(combiner, gate)
+    # b's group waits (it would go alone at once without a hold) ...
+    threading.Event().wait(0.2)
+    assert second.is_alive() and len(gate.groups) == 1
+    # ... until the waiting batches reach the limit.
+    third = threading.Thread(target=run, args=(['c1', 'c2', 'c3'],))
+    third.start()
+    second.join(10)
+    third.join(10)
+    assert gate.groups == [[['a']], [['b'], ['c1', 'c2', 'c3']]]
+    assert results == {'a': 'handled 1', 'b': 'handled 4',
+                       'c1': 'handled 4'}
+    assert combiner.held == 1
+
+
+def test_a_group_waits_no_longer_than_the_hold():
+    gate = Gate()
+    combiner = combiner_mod.Combiner(gate, 10, hold=lambda: 0.3)
+    second, results, _ = _loaded_turn(combiner, gate)
+    released = time.monotonic()
+    second.join(10)
+    assert not second.is_alive()
+    # Alone after the hold: never more batches came.
+    assert 0.25 <= time.monotonic() - released < 5
+    assert gate.groups == [[['a']], [['b']]]
+    assert results['b'] == 'handled 1' and combiner.held == 1
+
+
+def test_a_light_load_never_waits():
+    gate = Gate()
+    gate.release.set()
+    combiner = combiner_mod.Combiner(gate, 10, hold=lambda: 30)
+    done = threading.Event()
+
+    def lone_batches():
+        for name in 'abc':
+            combiner.submit([name])
+        done.set()
+
+    threading.Thread(target=lone_batches).start()
+    # Each batch found nothing waiting: none waited the 30 s hold.
+    assert done.wait(5)
+    assert gate.groups == [[['a']], [['b']], [['c']]]
+    assert combiner.held == 0

@@ -45,7 +45,8 @@ def test_default_targets_and_pool():
     assert conf.collector.pool == 'bootdoctor'
     listener.register_opts(conf)
     assert conf.control_exchange == 'bootdoctor'
-    assert conf.oslo_messaging_rabbit.rabbit_qos_prefetch_count == 1000
+    # batch_size 500 times prefetch_batches 4.
+    assert conf.oslo_messaging_rabbit.rabbit_qos_prefetch_count == 2000
 
 
 def test_the_pattern_is_anchored_and_escaped():

@@ -112,7 +112,14 @@ def test_the_report_section_describes_the_running_collector(conf, running):
     assert 'received 4, processed 4, duplicates 0, rejected 0' in text
     groups = running.processor.combiner.groups
     assert 1 <= groups <= running.counters.snapshot()['batches']
-    assert '(handled in %d groups)' % groups in text
+    assert '(handled in %d groups, %d of them waited for more)' % (
+        groups, running.processor.combiner.held) in text
+    # A group holds at most half the prefetch window, and waits for more
+    # at most batch_timeout.
+    assert running.processor.combiner._limit == 1000 == (
+        service_mod.group_limit(conf))
+    assert running.processor.combiner._hold() == (
+        conf.collector.batch_timeout)
     # Stored then rebuilt: the rebuild found them decoded.
     kept = running.connection.decoded
     assert kept.size == conf.collector.decoded_observations == 10000
@@ -128,6 +135,14 @@ def test_the_report_section_describes_the_running_collector(conf, running):
     full = Report(version.version_info).run()
     assert '%s' % report.TITLE in full
     assert 'Pool: %s' % conf.collector.pool in full
+
+
+def test_a_group_holds_half_the_prefetch_window_and_at_least_a_batch(conf):
+    conf.set_override('batch_size', 100, group='collector')
+    conf.set_override('prefetch_batches', 6, group='collector')
+    assert service_mod.group_limit(conf) == 300
+    conf.set_override('prefetch_batches', 1, group='collector')
+    assert service_mod.group_limit(conf) == 100
 
 
 def test_a_collector_may_keep_no_decoded_observations(conf):
