@@ -58,7 +58,7 @@ class DecodedObservations:
                 self.hits += 1
                 return found
             self.misses += 1
-        obs = bd_observation.Observation.from_dict(jsonutils.loads(text))
+        obs = _from_text(text)
         self.add([(key, obs)])
         return obs
 
@@ -75,5 +75,9 @@ class DecodedObservations:
 def decode(key, text, cache=None):
     """Decode a stored observation, through ``cache`` when there is one."""
     if cache is None:
-        return bd_observation.Observation.from_dict(jsonutils.loads(text))
+        return _from_text(text)
     return cache.decode(key, text)
+
+
+def _from_text(text):
+    return bd_observation.Observation.from_dict(jsonutils.loads(text))

@@ -138,7 +138,7 @@ def add(conn, parsed_list, received_at):
     if obs_keys:
         conn.execute(sa.insert(OBS), [new_obs[k][0] for k in obs_keys])
     return sorted((new_obs[k][1] for k in obs_keys),
-                  key=lambda o: o.sort_key())
+                  key=_sort_key)
 
 
 # The stored JSON text of an observation, undecoded (bootdoctor.db.decoded
@@ -152,15 +152,14 @@ def _sort_key(obs):
 
 def _observations(rows):
     return sorted((bd_observation.Observation.from_dict(row.data)
-                   for row in rows), key=lambda o: o.sort_key())
+                   for row in rows), key=_sort_key)
 
 
 def for_instance(conn, instance_uuid):
     """Every observation of one instance, in time order."""
     if not instance_uuid:
         raise exceptions.InvalidFilter('instance_uuid', 'must not be empty')
-    return _observations(conn.execute(
-        sa.select(OBS.c.data).where(OBS.c.instance_uuid == instance_uuid)))
+    return for_instances(conn, [instance_uuid])[instance_uuid]
 
 
 def for_instances(conn, instance_uuids, cache=None):
