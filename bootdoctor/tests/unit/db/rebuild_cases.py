@@ -20,6 +20,7 @@ although the related reads of all the boots are merged into a few.
 import datetime
 import random
 
+import pytest
 import sqlalchemy as sa
 
 from bootdoctor.db import api
@@ -53,13 +54,6 @@ def _store_mix(connection, boots=12, seed=5):
             timestamp=START + datetime.timedelta(milliseconds=300 * number))))
     connection.add_observations(parsed)
     return sorted({b.instance_uuid for b in plan})
-
-
-def _twin(connection, size=10000):
-    """Another Connection on the same database, keeping decodings."""
-    return api.Connection(
-        connection.engine.url.render_as_string(hide_password=False),
-        decoded_cache=size)
 
 
 class RebuildCases:
@@ -136,68 +130,53 @@ class RebuildCases:
                                              key=lambda o: o.sort_key())
         assert any(merged.values())
 
-    def test_kept_decodings_give_the_same_records(self, connection):
+    @pytest.fixture
+    def twin(self, connection):
+        """Another Connection on the same database, keeping decodings."""
+        twin = api.Connection(
+            connection.engine.url.render_as_string(hide_password=False),
+            decoded_cache=10000)
+        yield twin
+        twin.close()
+
+    def test_kept_decodings_give_the_same_records(self, connection, twin):
         uuids = _store_mix(connection)
         plain = {r.instance_uuid: r.to_dict() for r in connection.rebuild_many(
             uuids, _build, pipeline.related_window)}
-        twin = _twin(connection)
-        try:
-            # The first rebuild decodes every row, the second none.
-            for round_ in range(2):
-                kept = twin.rebuild_many(uuids, _build,
-                                         pipeline.related_window)
-                assert {r.instance_uuid: r.to_dict() for r in kept} == plain
-            assert twin.decoded.misses == len(twin.decoded)
-            assert twin.decoded.hits >= twin.decoded.misses
-        finally:
-            twin.close()
+        # The first rebuild decodes every row, the second none.
+        for round_ in range(2):
+            kept = twin.rebuild_many(uuids, _build, pipeline.related_window)
+            assert {r.instance_uuid: r.to_dict() for r in kept} == plain
+        assert twin.decoded.misses == len(twin.decoded)
+        assert twin.decoded.hits >= twin.decoded.misses
 
-    def test_stored_observations_are_kept_decoded(self, connection):
-        twin = _twin(connection)
-        try:
-            uuids = _store_mix(twin)
-            kept = len(twin.decoded)
-            assert kept > 0
-            records = twin.rebuild_many(uuids, _build,
-                                        pipeline.related_window)
-            assert records and twin.decoded.misses == 0
-            assert len(twin.decoded) == kept
-        finally:
-            twin.close()
+    def test_stored_observations_are_kept_decoded(self, twin):
+        uuids = _store_mix(twin)
+        kept = len(twin.decoded)
+        assert kept > 0
+        records = twin.rebuild_many(uuids, _build, pipeline.related_window)
+        assert records and twin.decoded.misses == 0
+        assert len(twin.decoded) == kept
 
-    def test_a_kept_decoding_of_a_deleted_row_is_not_used(self, connection):
-        twin = _twin(connection)
-        try:
-            first = fakes.obs('m1', fakes.uuid(5), seconds=1)
-            second = fakes.obs('m2', fakes.uuid(5), seconds=2)
-            twin.add_observations([fakes.parsed(first),
-                                   fakes.parsed(second)])
-            assert len(twin.decoded) == 2
-            # As purge does: the row goes, its decoding stays kept.
-            with connection.engine.begin() as conn:
-                conn.execute(sa.delete(models.observations).where(
-                    models.observations.c.message_id == 'm1'))
-            with twin._read() as conn:
-                found = observations.for_instances(conn, [fakes.uuid(5)],
-                                                   twin.decoded)
-            assert found == {fakes.uuid(5): [second]}
-        finally:
-            twin.close()
+    def test_a_kept_decoding_of_a_deleted_row_is_not_used(self, connection,
+                                                          twin):
+        first = fakes.obs('m1', fakes.uuid(5), seconds=1)
+        second = fakes.obs('m2', fakes.uuid(5), seconds=2)
+        twin.add_observations([fakes.parsed(first), fakes.parsed(second)])
+        assert len(twin.decoded) == 2
+        # As purge does: the row goes, its decoding stays kept.
+        with connection.engine.begin() as conn:
+            conn.execute(sa.delete(models.observations).where(
+                models.observations.c.message_id == 'm1'))
+        with twin._read() as conn:
+            found = observations.for_instances(conn, [fakes.uuid(5)],
+                                               twin.decoded)
+        assert found == {fakes.uuid(5): [second]}
 
-    def test_a_failed_store_keeps_nothing(self, connection):
-        twin = _twin(connection)
-        try:
-            good = fakes.obs('m1', fakes.uuid(5), seconds=1)
-            bad = fakes.obs('m2', fakes.uuid(5), seconds=2,
-                            kind='x' * 65)
-            try:
-                twin.add_observations([fakes.parsed(good),
-                                       fakes.parsed(bad)])
-            except exceptions.InvalidInput:
-                pass
-            else:
-                raise AssertionError('an over-long kind was stored')
-            assert len(twin.decoded) == 0
-            assert twin.observations_for(fakes.uuid(5)) == []
-        finally:
-            twin.close()
+    def test_a_failed_store_keeps_nothing(self, twin):
+        good = fakes.obs('m1', fakes.uuid(5), seconds=1)
+        bad = fakes.obs('m2', fakes.uuid(5), seconds=2, kind='x' * 65)
+        with pytest.raises(exceptions.InvalidInput):
+            twin.add_observations([fakes.parsed(good), fakes.parsed(bad)])
+        assert len(twin.decoded) == 0
+        assert twin.observations_for(fakes.uuid(5)) == []
