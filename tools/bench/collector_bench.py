@@ -211,32 +211,29 @@ def forget_pollers():
 
 def run_collector(directory, rabbit, names, pool, database, workers,
                   expect, batch_size, limit, settings=()):
-    """(rate, finished): drained per second, from first to last stored."""
+    """(rate, finished, CPU figures): drained per second, from first to
+    last stored.
+    """
     config = write_config(directory, rabbit, names, pool, database, workers,
                           batch_size, settings)
     log = os.path.join(directory, '%s.log' % pool)
     process = start_collector(config, log)
-    first = last = None
+    progress = cpu_use.Drain(process.pid)
     try:
         deadline = time.monotonic() + limit
         while time.monotonic() < deadline:
             count = stored(database)
-            now = time.monotonic()
-            if count and (last is None or count != last[1]):
-                last = (now, count, cpu_use.snapshot(process.pid))
-                if first is None:
-                    first = last
+            progress.note(count, time.monotonic())
             if count >= expect:
                 break
             time.sleep(0.25)
     finally:
         process.send_signal(signal.SIGTERM)
         process.wait(120)
-    if first is None or last[0] == first[0]:
+    rate, cpu = progress.figures()
+    if rate is None:
         raise RuntimeError('the collector stored nothing; see %s' % log)
-    return ((last[1] - first[1]) / (last[0] - first[0]), last[1] >= expect,
-            cpu_use.per_notification(first[2], last[2], last[1] - first[1],
-                                     last[0] - first[0]))
+    return rate, progress.last[1] >= expect, cpu
 
 
 def describe_cpu(cpu):

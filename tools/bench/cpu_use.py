@@ -94,3 +94,33 @@ def per_notification(before, after, count, wall_seconds,
     result['total_us'] = round(total / count * 1e6, 1)
     result['cpus_busy'] = round(total / wall_seconds, 2)
     return result
+
+
+class Drain:
+    """A drain's first and last progress, with the CPU used at each.
+
+    ``note`` is called at each poll with the count consumed so far; a
+    snapshot is taken only when the count moved, so the figures run from
+    the first message seen to the last.
+    """
+
+    def __init__(self, pgid):
+        self.pgid = pgid
+        self.first = self.last = None
+
+    def note(self, count, now):
+        if count and (self.last is None or count != self.last[1]):
+            self.last = (now, count, snapshot(self.pgid))
+            if self.first is None:
+                self.first = self.last
+
+    def figures(self):
+        """``(rate, CPU figures)`` from first to last; (None, None) with
+        fewer than two distinct moments.
+        """
+        if self.first is None or self.last[0] == self.first[0]:
+            return None, None
+        count = self.last[1] - self.first[1]
+        seconds = self.last[0] - self.first[0]
+        return count / seconds, per_notification(
+            self.first[2], self.last[2], count, seconds)

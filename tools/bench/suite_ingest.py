@@ -102,20 +102,16 @@ def _drain(process, count_fn, expect, limit, stall=60):
     10 s, CPU figures of cpu_use.per_notification); the rate and the CPU
     are over the messages consumed, first to last.
     """
-    cpu_use = _bench_module('cpu_use')
-    first = last = None
+    progress = _bench_module('cpu_use').Drain(process.pid)
     memory = []
     started = progress_at = next_sample = time.monotonic()
     seen = -1
     while True:
         count = count_fn()
         now = time.monotonic()
+        progress.note(count, now)
         if count != seen:
             progress_at, seen = now, count
-            if count:
-                last = (now, count, cpu_use.snapshot(process.pid))
-                if first is None:
-                    first = last
         if now >= next_sample:
             memory.append([count, peak_rss_mib(process.pid)])
             next_sample = now + 10
@@ -124,11 +120,8 @@ def _drain(process, count_fn, expect, limit, stall=60):
             break
         time.sleep(0.25)
     memory.append([seen, peak_rss_mib(process.pid)])
-    if first is None or last is None or last[0] == first[0]:
-        return None, seen, memory, None
-    return ((last[1] - first[1]) / (last[0] - first[0]), seen, memory,
-            cpu_use.per_notification(first[2], last[2], last[1] - first[1],
-                                     last[0] - first[0]))
+    rate, cpu = progress.figures()
+    return rate, seen, memory, cpu
 
 
 def _stop(process):

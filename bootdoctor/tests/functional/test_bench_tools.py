@@ -150,3 +150,17 @@ def test_cpu_use_reads_the_consumer_and_the_servers():
         assert cpu_use.snapshot()['postgresql'], 'no postgres process'
     assert cpu_use.per_notification(None, after, 1000, 2.0) is None
     assert cpu_use.per_notification(before, after, 0, 2.0) is None
+
+
+def test_a_drain_is_timed_from_its_first_message_to_its_last():
+    drain = cpu_use.Drain(os.getpid())
+    assert drain.figures() == (None, None)
+    for count, now in ((0, 1.0), (100, 2.0), (100, 3.0), (500, 4.0),
+                       (500, 9.0)):
+        drain.note(count, now)
+    rate, cpu = drain.figures()
+    # 400 more messages between 2.0 and 4.0; the idle polls after do not
+    # count.
+    assert rate == 200.0
+    assert set(cpu) == {'consumer_us', 'postgresql_us', 'rabbitmq_us',
+                        'total_us', 'cpus_busy'}
