@@ -24,6 +24,7 @@ import os
 
 from oslo_reports.models import with_default_views
 
+from bootdoctor.collector import collection
 from bootdoctor.collector import counters as counters_mod
 from bootdoctor.db import api as db_api
 from bootdoctor.notification import listener as listener_mod
@@ -138,6 +139,7 @@ def _counters(lines, collector):
     else:
         lines.append('  decoded observations kept: none '
                      '([collector] decoded_observations = 0)')
+    lines.append('  ' + collection.describe())
     last = snap['last_stuck_check']
     lines.append('  stuck searches %d, last at %s' % (
         snap['stuck_checks'], last.isoformat() if last else 'never'))

@@ -31,6 +31,7 @@ from oslo_log import log
 
 from bootdoctor.collector import checks as checks_mod
 from bootdoctor.collector import clock as clock_mod
+from bootdoctor.collector import collection
 from bootdoctor.collector import counters as counters_mod
 from bootdoctor.collector import emitter as emitter_mod
 from bootdoctor.collector import processor as processor_mod
@@ -248,6 +249,7 @@ class CollectorService(cotyledon.Service):
     def run(self):
         self.collector = Collector(self.conf, worker=self.worker_id)
         self.collector.start()
+        collection.settle(self.conf.collector.gc_threshold)
         self._done.wait()
 
     def terminate(self):
@@ -260,6 +262,7 @@ class CollectorService(cotyledon.Service):
         # only: its worker hook (cotyledon 2.2) builds a reload wrapper and
         # never installs it. Mutating twice would be harmless.
         self.conf.mutate_config_files()
+        collection.apply(self.conf.collector.gc_threshold)
         if self.collector is not None:
             self.collector.reload()
 

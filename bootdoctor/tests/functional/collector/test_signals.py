@@ -12,6 +12,7 @@
 
 """A running collector and its signals: SIGUSR2, SIGHUP, SIGTERM."""
 
+import re
 import signal
 
 from bootdoctor import simulator
@@ -62,6 +63,10 @@ def test_sigusr2_prints_the_bootdoctor_section(tmp_path, names, sqlite_url):
     assert 'received %d, processed %d, duplicates 0, rejected 0' % (
         sent, sent) in worker_section
     assert 'compute_task.build_instances.error' in worker_section
+    # The worker froze what it held at start and raised the threshold.
+    frozen = re.search(r'Garbage collector: thresholds 10000/\d+/\d+, '
+                       r'(\d+) objects frozen at start', worker_section)
+    assert frozen and int(frozen.group(1)) > 10000, worker_section
     assert 'master of 1 worker(s)' in master_section
     # No secret anywhere in the report.
     assert 'guest:guest' not in output
@@ -77,12 +82,20 @@ def test_sighup_reloads_the_mutable_options(tmp_path, names, sqlite_url):
             text = f.read()
         with open(collector.config, 'w') as f:
             f.write(text.replace('stuck_check_interval = 1',
-                                 'stuck_check_interval = 17'))
+                                 'stuck_check_interval = 17\n'
+                                 'gc_threshold = 5000'))
         since = len(collector.output())
         collector.signal(signal.SIGHUP)
         output = collector.wait_for_output('stuck search every 17 s',
                                            since=since)
         reloaded = output[since:].count('stuck search every 17 s')
+        worker = collector.worker_pids(2)[0]
+        since = len(output)
+        collector.signal(signal.SIGUSR2, worker)
+        output = collector.wait_for_output('Messages per exchange',
+                                           since=since)
+        section = _section(output, worker)
     finally:
         assert collector.stop() == 0
     assert reloaded == 2
+    assert 'Garbage collector: thresholds 5000/' in section, section
