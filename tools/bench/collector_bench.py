@@ -73,8 +73,13 @@ def reachable(url, default_port):
         return '%s:%s: %s' % (host, port or default_port, exc)
 
 
-def bare_listener(rabbit, tag, pool, expect, batch_size):
-    """Run in a child: acknowledge ``expect`` messages, print the times."""
+def bare_listener(rabbit, tag, pool, expect, batch_size, gc_threshold=None):
+    """Run in a child: acknowledge ``expect`` messages, print the times.
+
+    ``gc_threshold``: settle the garbage collector as a collector worker
+    does (``[collector] gc_threshold``); None keeps the interpreter's.
+    """
+    from bootdoctor.collector import collection
     from bootdoctor.notification import listener
     import oslo_messaging
 
@@ -102,6 +107,8 @@ def bare_listener(rabbit, tag, pool, expect, batch_size):
     transport = listener.get_transport(conf)
     server = listener.get_listener(conf, transport, [Ack()])
     server.start()
+    if gc_threshold is not None:
+        collection.settle(gc_threshold)
     deadline = time.monotonic() + 3600
     while state['count'] < expect and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -124,12 +131,15 @@ def run_bare(rabbit, names, pool, expect, batch_size):
                             batch_size)['rate']
 
 
-def run_bare_figures(rabbit, names, pool, expect, batch_size):
+def run_bare_figures(rabbit, names, pool, expect, batch_size,
+                     gc_threshold=None):
     """``{'rate', 'cpu'}`` of a bare listener draining ``pool``."""
+    extra = ([] if gc_threshold is None else
+             ['--bare-gc-threshold', str(gc_threshold)])
     output = subprocess.run(
         [sys.executable, __file__, '--bare-listener', pool, '--tag',
          names.tag, '--expect', str(expect), '--rabbit', rabbit,
-         '--batch-size', str(batch_size)],
+         '--batch-size', str(batch_size)] + extra,
         check=True, capture_output=True, text=True).stdout
     result = json.loads(output.strip().splitlines()[-1])
     return {'rate': result['count'] / result['seconds'],
@@ -319,11 +329,13 @@ def drain(args, directory, databases):
             bench_broker.queue_depth(args.rabbit, pools[0])), flush=True)
         results = {'sent': sent}
         figures = run_bare_figures(args.rabbit, names, pools[0], sent,
-                                   args.batch_size)
+                                   args.batch_size, args.bare_gc_threshold)
         bare = results['bare'] = figures['rate']
         results['bare cpu'] = figures['cpu']
-        print('  bare batch listener (ack only): %.0f notifications/s'
-              % bare, flush=True)
+        print('  bare batch listener (ack only%s): %.0f notifications/s'
+              % ('' if args.bare_gc_threshold is None else
+                 ', gc threshold %d, frozen' % args.bare_gc_threshold,
+                 bare), flush=True)
         print(describe_cpu(figures['cpu']), flush=True)
         for workers, pool in zip(args.workers, pools[1:]):
             database = databases.new(backend(args), pool.replace('-', '_'))
@@ -409,6 +421,10 @@ def parse_args(argv):
                         metavar='SECTION.OPTION=VALUE',
                         help='A collector option (repeatable), e.g. '
                              'collector.decoded_observations=0.')
+    parser.add_argument('--bare-gc-threshold', type=int, default=None,
+                        help="Give the bare listener the collector's "
+                             'garbage collector settings ([collector] '
+                             "gc_threshold); default: the interpreter's.")
     parser.add_argument('--skip-drain', action='store_true')
     parser.add_argument('--skip-delay', action='store_true')
     parser.add_argument('--limit', type=int, default=1800,
@@ -426,7 +442,7 @@ def main(argv=None):
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     if args.bare_listener:
         bare_listener(args.rabbit, args.tag, args.bare_listener, args.expect,
-                      args.batch_size)
+                      args.batch_size, args.bare_gc_threshold)
         return 0
     why = reachable(args.rabbit, 5672)
     if why is None and not args.sqlite:

@@ -23,7 +23,11 @@ the process's CPU time (``time.process_time()``) spent in
     python tools/bench/cpu_bench.py \\
         --admin-url postgresql+psycopg2://postgres@127.0.0.1:5432/postgres \\
         [--count 20000] [--batch-size 500] [--profile out.prof]
-        [--decoded-observations N] [--streams 4]
+        [--decoded-observations N] [--streams 4] [--gc-threshold N]
+
+``--gc-threshold N`` settles the garbage collector first as a collector
+worker does at its start (``[collector] gc_threshold``); without it the
+interpreter's own settings are kept.
 """
 
 import argparse
@@ -59,8 +63,14 @@ def backend_cpu_s(conn, database):
 
 
 def run(admin_url, count, batch_size, profile=None, decoded_cache=None,
-        streams=1):
+        streams=1, gc_threshold=None):
     import sqlalchemy as sa
+
+    from bootdoctor.collector import collection
+    if gc_threshold is not None:
+        # Before the backlog exists, as a worker settles before it
+        # receives anything.
+        collection.settle(gc_threshold)
     work = list(suite_memory.batches(
         suite_memory.messages(count, streams=streams), batch_size))
     database = 'bd_cpu_%s' % uuid.uuid4().hex[:12]
@@ -98,7 +108,7 @@ def run(admin_url, count, batch_size, profile=None, decoded_cache=None,
                                  % database)
         admin.dispose()
     return {'notifications': count, 'batch_size': batch_size,
-            'streams': streams,
+            'streams': streams, 'gc_threshold': gc_threshold,
             'decoded_observations': (worker.connection.decoded.size
                                      if worker.connection.decoded else 0),
             'process_cpu_us': round(cpu / count * 1e6, 1),
@@ -120,6 +130,9 @@ def parse_args(argv):
     parser.add_argument('--decoded-observations', type=int, default=None,
                         help='decoded observations kept (default: the '
                              "collector's default; 0 keeps none)")
+    parser.add_argument('--gc-threshold', type=int, default=None,
+                        help='settle the garbage collector as a worker '
+                             "does; default: the interpreter's settings")
     return parser.parse_args(argv)
 
 
@@ -132,7 +145,7 @@ def main(argv=None):
         sys.exit('--decoded-observations must not be negative')
     print(json.dumps(run(args.admin_url, args.count, args.batch_size,
                          args.profile, args.decoded_observations,
-                         args.streams)))
+                         args.streams, args.gc_threshold)))
     return 0
 
 
