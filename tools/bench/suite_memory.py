@@ -111,14 +111,17 @@ def batches(stream, batch_size):
             yield priority, batch
 
 
-def processor(url, batch_size, decoded_cache=None):
+def processor(url, batch_size, decoded_cache=None, settle=False):
     """A BatchProcessor built as bootdoctor.collector.service builds it.
 
     ``decoded_cache``: decoded observations kept (None: the collector's
-    default, ``[collector] decoded_observations``).
+    default, ``[collector] decoded_observations``). ``settle``: then
+    settle the garbage collector as a started worker does (``[collector]
+    gc_threshold``).
     """
     from bootdoctor.collector import checks
     from bootdoctor.collector import clock
+    from bootdoctor.collector import collection
     from bootdoctor.collector import counters
     from bootdoctor.collector import processor as processor_mod
     from bootdoctor.conf import collector as collector_conf
@@ -133,16 +136,19 @@ def processor(url, batch_size, decoded_cache=None):
         decoded_cache = conf.collector.decoded_observations
     connection = db_api.Connection(url, decoded_cache=decoded_cache)
     connection.upgrade()
-    return processor_mod.BatchProcessor(
+    worker = processor_mod.BatchProcessor(
         connection, counters.Counters(), processor_mod.Backoff(1, 60),
         lambda: tracker_conf.deadlines(conf),
         checks=checks.DeploymentChecks(connection),
         stream_clock=clock.StreamClock(lambda: batch_size))
+    if settle:
+        collection.settle(conf.collector.gc_threshold)
+    return worker
 
 
 def run(url, count, every, batch_size, time_limit=None):
     from bootdoctor.collector import service
-    worker = processor(url, batch_size)
+    worker = processor(url, batch_size, settle=True)
     samples = [[0] + list(memory_mib()) + [0.0]]
     done = 0
     next_sample = every
@@ -216,7 +222,8 @@ def section(args, databases):
                 result = record['result']
     if child.returncode or result is None:
         raise RuntimeError('suite_memory.py exited with %s' % child.returncode)
-    result['method'] = ('in-process BatchProcessor, simulator backlog, '
+    result['method'] = ('in-process BatchProcessor, garbage collector '
+                        "settled as a worker's, simulator backlog, "
                         'PostgreSQL (synchronous_commit off)')
     return result
 
