@@ -26,8 +26,9 @@ examinations, finding almost nothing.
 A worker therefore, once started, moves what it holds then out of the
 collector's sight (``gc.freeze()``: it is still freed when unused) and
 raises the first threshold to ``[collector] gc_threshold``. Cyclic garbage
-then waits that many more allocations to be freed: a few megabytes at
-most.
+then waits that many more allocations to be freed; over a million
+notifications the worker's memory stayed flat (doc/source/admin/
+performance.rst, Memory).
 """
 
 import gc
@@ -53,8 +54,9 @@ def settle(threshold):
 def describe():
     """One line for the Guru Meditation report."""
     stats = gc.get_stats()
-    return ('Garbage collector: thresholds %s, %d objects frozen at start, '
-            'collections per generation %s (%s objects collected)' % (
+    return ('Garbage collector: thresholds %s, %d objects still frozen '
+            'from the start, collections per generation %s (%s objects '
+            'collected)' % (
                 '/'.join(str(t) for t in gc.get_threshold()),
                 gc.get_freeze_count(),
                 '/'.join(str(s['collections']) for s in stats),

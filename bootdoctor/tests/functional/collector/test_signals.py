@@ -65,7 +65,8 @@ def test_sigusr2_prints_the_bootdoctor_section(tmp_path, names, sqlite_url):
     assert 'compute_task.build_instances.error' in worker_section
     # The worker froze what it held at start and raised the threshold.
     frozen = re.search(r'Garbage collector: thresholds 10000/\d+/\d+, '
-                       r'(\d+) objects frozen at start', worker_section)
+                       r'(\d+) objects still frozen from the start',
+                       worker_section)
     assert frozen and int(frozen.group(1)) > 10000, worker_section
     assert 'master of 1 worker(s)' in master_section
     # No secret anywhere in the report.

@@ -62,6 +62,7 @@ def test_describe_shows_thresholds_frozen_objects_and_collections():
     gc.collect()
     text = collection.describe()
     assert text.startswith('Garbage collector: thresholds 4321/10/10, ')
-    assert '%d objects frozen at start' % gc.get_freeze_count() in text
+    assert ('%d objects still frozen from the start'
+            % gc.get_freeze_count()) in text
     collections = '/'.join(str(s['collections']) for s in gc.get_stats())
     assert 'collections per generation %s' % collections in text
