@@ -27,10 +27,13 @@ Under a heavy load a group also waits a little for more batches before it
 goes (``hold``): the processing of a group holds the interpreter, so the
 listener receives slowly while it runs and, left alone, the groups stay
 small; each boot in flight is then rebuilt once per small group. A group
-waits only when batches were already waiting as the previous group ended
-(a load the worker did not keep up with), and at most ``hold`` seconds,
+waits only when a batch waiting as the previous group ended was a backlog
+batch (``backlog``: for the collector, one the listener filled before its
+``batch_timeout``, so the broker held more), and at most ``hold`` seconds,
 or until the waiting batches reach the limit. A light load, where each
-batch finds nothing waiting, never waits.
+batch finds nothing waiting, never waits; nor does a steady load the
+worker keeps up with, whose batches the timeout ends: there the wait
+would only add to every message's delay.
 """
 
 import collections
@@ -58,14 +61,18 @@ class Combiner:
     :param size: ``callable(batch) -> int``, the items in a batch.
     :param hold: ``callable() -> seconds``, the longest a group waits for
         more batches under a heavy load; 0 (the default) never waits.
+    :param backlog: ``callable(batch) -> bool``, whether a batch shows a
+        load the worker did not keep up with; by default every batch
+        still waiting when a group ends does.
     """
 
-    def __init__(self, handle, limit, size=len, hold=None,
+    def __init__(self, handle, limit, size=len, hold=None, backlog=None,
                  clock=time.monotonic):
         self._handle = handle
         self._limit = limit
         self._size = size
         self._hold = hold or (lambda: 0)
+        self._backlog = backlog or (lambda batch: True)
         self._clock = clock
         self._turn = threading.Lock()
         self._lock = threading.Lock()
@@ -131,6 +138,7 @@ class Combiner:
             waiting.result, waiting.error = result, error
             waiting.done = True
         with self._lock:
-            # Batches came while this group was handled: the next one
-            # may wait for more.
-            self._loaded = bool(self._waiting)
+            # Backlog batches came while this group was handled: the next
+            # one may wait for more.
+            self._loaded = any(self._backlog(w.batch)
+                               for w in self._waiting)

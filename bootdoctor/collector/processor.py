@@ -117,7 +117,7 @@ class BatchProcessor:
 
     def __init__(self, connection, counters, backoff, deadlines,
                  emitter=None, checks=None, clock=None, stream_clock=None,
-                 merge_limit=500, hold=None):
+                 merge_limit=500, hold=None, batch_size=None):
         self.connection = connection
         self.counters = counters
         self.backoff = backoff
@@ -130,13 +130,27 @@ class BatchProcessor:
         self.stream_clock = stream_clock
         self._heartbeats = {}
         self._heartbeat_lock = threading.Lock()
-        # At most merge_limit messages are handled as one group.
+        # At most merge_limit messages are handled as one group; a group
+        # waits (hold) only after full batches, which show a backlog.
+        self.batch_size = batch_size
         self.combiner = combiner_mod.Combiner(
             self._process, merge_limit, size=lambda batch: len(batch[0]),
-            hold=hold)
+            hold=hold, backlog=lambda batch: batch[2])
 
     def process(self, messages, priority):
         """Handle a batch of listener messages of one priority."""
+        return self.process_batch([(priority, messages)])
+
+    def process_batch(self, slices, received=None):
+        """Handle a batch of listener messages: ``[(priority, messages)]``.
+
+        The messages of every priority go into one group, so that a batch
+        holding error and info messages waits for one turn, not one per
+        priority (:mod:`bootdoctor.notification.dispatcher`).
+        ``received``: how many messages the listener's batch held, those
+        filtered out included (default: those given); a batch of
+        ``batch_size`` shows a backlog in the broker.
+        """
         self.counters.count_batch()
         token = (self.stream_clock.begin() if self.stream_clock is not None
                  else None)
@@ -144,22 +158,32 @@ class BatchProcessor:
             # Parsed here, in the batch's own thread, before it waits for
             # its turn: the interpreter is free while the group before it
             # waits for the database.
-            parsed = self._parse(messages, priority)
-            return self.combiner.submit((messages, parsed))
+            messages, parsed, rejected = [], [], []
+            for priority, part in slices:
+                good, bad = self._parse(part, priority)
+                messages += part
+                parsed += good
+                rejected += bad
+            if received is None:
+                received = len(messages)
+            full = self.batch_size is None or received >= self.batch_size
+            return self.combiner.submit((messages, (parsed, rejected), full))
         finally:
             if token is not None:
                 self.stream_clock.end(token)
 
     def _process(self, batches):
-        """Handle ``[(messages, (parsed, rejected)), ...]`` as one batch."""
-        messages = [m for batch, _ in batches for m in batch]
+        """Handle ``[(messages, (parsed, rejected), full), ...]`` as one
+        batch.
+        """
+        messages = [m for batch in batches for m in batch[0]]
         keys = [_key(m) for m in messages]
         for exchange, event_type in keys:
             self.counters.add('received', exchange, event_type)
         if not self.backoff.wait():
             return self._requeue(keys)
         parsed, rejected = [], []
-        for _batch, (good, bad) in batches:
+        for _batch, (good, bad), _full in batches:
             parsed += good
             rejected += bad
         if self.stream_clock is not None:

@@ -102,14 +102,17 @@ class Collector:
             emitter=emitter, checks=self.checks,
             stream_clock=self.stream_clock,
             merge_limit=group_limit(self.conf),
-            hold=lambda: self.conf.collector.batch_timeout)
+            hold=lambda: self.conf.collector.batch_timeout,
+            batch_size=self.conf.collector.batch_size)
         self.stuck = stuck_mod.StuckDetector(
             self.connection, self.deadlines,
             lambda: self.conf.collector.stuck_check_limit, self.counters,
             emitter=emitter,
             reconciler=reconcile_mod.NovaReconciler(self.conf,
                                                     self.connection))
-        endpoint = endpoints.BootEndpoint(self.processor.process)
+        endpoint = endpoints.BootEndpoint(
+            self.processor.process,
+            batch_handler=self.processor.process_batch)
         self.listener = listener_mod.get_listener(self.conf, self.transport,
                                                   [endpoint])
         self.listener.start()

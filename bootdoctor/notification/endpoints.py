@@ -51,10 +51,16 @@ class BootEndpoint:
         the batch; see :class:`bootdoctor.collector.processor.BatchProcessor`.
     :param event_types: the event types to receive; default every type the
         installed parsing handlers understand.
+    :param batch_handler: ``batch_handler([(PRIORITY, messages), ...],
+        received)``, a whole batch at once, as
+        :class:`bootdoctor.notification.dispatcher.WholeBatchDispatcher`
+        hands it to :meth:`whole_batch`; without it, the handler is called
+        once per priority.
     """
 
-    def __init__(self, handler, event_types=None):
+    def __init__(self, handler, event_types=None, batch_handler=None):
         self.handler = handler
+        self.batch_handler = batch_handler
         types = (notification.event_types() if event_types is None
                  else event_types)
         self.filter_rule = oslo_messaging.NotificationFilter(
@@ -67,3 +73,20 @@ class BootEndpoint:
             return self.handler(messages, priority.upper())
         endpoint.__name__ = priority
         return endpoint
+
+    def whole_batch(self, slices, received=None):
+        """Handle ``[(priority, messages), ...]``, the priorities in lower
+        case as oslo.messaging names them; one result for them all.
+        ``received``: the messages in the listener's batch, those the
+        filter left out included.
+        """
+        slices = [(priority.upper(), messages)
+                  for priority, messages in slices]
+        if self.batch_handler is not None:
+            return self.batch_handler(slices, received)
+        result = oslo_messaging.NotificationResult.HANDLED
+        for priority, messages in slices:
+            if self.handler(messages, priority) == (
+                    oslo_messaging.NotificationResult.REQUEUE):
+                result = oslo_messaging.NotificationResult.REQUEUE
+        return result

@@ -23,6 +23,8 @@ from oslo_config import cfg
 import oslo_messaging
 from oslo_messaging import opts as messaging_opts
 
+from bootdoctor.notification import dispatcher
+
 # Where bootdoctor's own notifications go unless [DEFAULT] control_exchange
 # says otherwise.
 CONTROL_EXCHANGE = 'bootdoctor'
@@ -58,8 +60,12 @@ def targets(conf):
 
 
 def get_listener(conf, transport, endpoints):
-    """A batch notification listener (not started)."""
-    return oslo_messaging.get_batch_notification_listener(
+    """A batch notification listener (not started).
+
+    oslo.messaging's, handing each endpoint a batch's messages of every
+    priority at once (:mod:`bootdoctor.notification.dispatcher`).
+    """
+    return dispatcher.get_batch_listener(
         transport, targets(conf), endpoints,
         allow_requeue=True,
         pool=conf.collector.pool or None,

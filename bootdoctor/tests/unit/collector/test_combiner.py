@@ -179,6 +179,18 @@ def test_a_group_waits_no_longer_than_the_hold():
     assert results['b'] == 'handled 1' and combiner.held == 1
 
 
+def test_a_load_kept_up_with_never_waits():
+    gate = Gate()
+    # 'b' waits while 'a' is handled, but it is no backlog batch.
+    combiner = combiner_mod.Combiner(gate, 10, hold=lambda: 30,
+                                     backlog=lambda batch: False)
+    second, results, _ = _loaded_turn(combiner, gate)
+    second.join(5)
+    assert not second.is_alive()
+    assert gate.groups == [[['a']], [['b']]]
+    assert results['b'] == 'handled 1' and combiner.held == 0
+
+
 def test_a_light_load_never_waits():
     gate = Gate()
     gate.release.set()

@@ -362,3 +362,36 @@ def test_a_batch_is_parsed_while_the_group_before_it_is_stored(connection):
     second.join(10)
     assert results == [processor_mod.HANDLED] * 2
     assert processor.counters.totals()['processed'] == 2
+
+
+def test_a_batch_of_several_priorities_is_one_group(connection):
+    boot = conftest.boot('no_valid_host')
+    views = conftest.views(boot)
+    slices = [(priority, [m for p, m in views if p == priority])
+              for priority in sorted({p for p, _ in views})]
+    assert len(slices) > 1
+    processor = _processor(connection)
+    assert processor.process_batch(slices) == processor_mod.HANDLED
+    assert processor.combiner.groups == 1
+    assert connection.get_record(boot.instance_uuid)['status'] == 'error'
+    totals = processor.counters.totals()
+    assert totals['received'] == totals['processed'] == len(boot.emissions)
+
+
+def test_only_full_batches_show_a_backlog(connection):
+    processor = processor_mod.BatchProcessor(
+        connection, counters_mod.Counters(), processor_mod.Backoff(1, 2),
+        lambda: DEADLINES, clock=lambda: NOW, batch_size=10)
+    seen = []
+    processor.combiner._handle = lambda batches: seen.extend(
+        batch[2] for batch in batches)
+    processor.process_batch([('INFO', [])], received=9)
+    processor.process_batch([('INFO', [])], received=10)
+    # Without received, the messages given are what counts.
+    processor.process_batch([('INFO', [])])
+    assert seen == [False, True, False]
+    unbounded = _processor(connection)
+    unbounded.combiner._handle = lambda batches: seen.extend(
+        batch[2] for batch in batches)
+    unbounded.process_batch([('INFO', [])], received=1)
+    assert seen[-1] is True
