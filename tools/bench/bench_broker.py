@@ -75,7 +75,7 @@ def cleanup(rabbit, names, pools):
                 channel = conn.channel()
 
 
-def listener_conf(rabbit, names, pool, batch_size):
+def listener_conf(rabbit, names, pool, batch_size, durable=True):
     from bootdoctor import conf as bd_conf
     from bootdoctor.notification import listener
     conf = bd_conf.new_conf()
@@ -89,9 +89,9 @@ def listener_conf(rabbit, names, pool, batch_size):
                       group='collector')
     conf.set_override('pool', pool, group='collector')
     conf.set_override('batch_size', batch_size, group='collector')
-    # Durable: a broker restart (other work on a shared broker) keeps the
-    # backlog.
-    conf.set_override('amqp_durable_queues', True,
+    # Durable by default: a broker restart (other work on a shared
+    # broker) keeps the backlog.
+    conf.set_override('amqp_durable_queues', durable,
                       group='oslo_messaging_rabbit')
     return conf
 
@@ -124,7 +124,7 @@ def declare(rabbit, names, pools, batch_size):
 
 
 def _publish_share(args):
-    rabbit, tag, share, seed, rate = args
+    rabbit, tag, share, seed, rate, durable = args
     from bootdoctor import simulator
     names = Names(tag)
     emissions = []
@@ -137,7 +137,7 @@ def _publish_share(args):
     emissions = emissions[:share]
     publisher = simulator.Publisher(
         rabbit, exchanges=names.exchanges, topics=names.topics,
-        rabbit_options={'amqp_durable_queues': True})
+        rabbit_options={'amqp_durable_queues': durable})
     try:
         started = time.monotonic()
         sent = publisher.publish(emissions, rate=rate)
@@ -146,14 +146,18 @@ def _publish_share(args):
         publisher.close()
 
 
-def publish(rabbit, names, count, publishers, rate=None):
-    """Send ``count`` notifications from ``publishers`` processes."""
+def publish(rabbit, names, count, publishers, rate=None, durable=True):
+    """Send ``count`` notifications from ``publishers`` processes.
+
+    ``durable``: declare the exchanges and default queues durable, as
+    ``[oslo_messaging_rabbit] amqp_durable_queues`` does.
+    """
     shares = [count // publishers + (1 if n < count % publishers else 0)
               for n in range(publishers)]
     per_process = rate / publishers if rate else None
     context = multiprocessing.get_context('spawn')
     with context.Pool(publishers) as pool:
         results = pool.map(_publish_share, [
-            (rabbit, names.tag, share, n + 1, per_process)
+            (rabbit, names.tag, share, n + 1, per_process, durable)
             for n, share in enumerate(shares)])
     return sum(r[0] for r in results), max(r[1] for r in results)

@@ -30,7 +30,12 @@
 2. Delay. Runs a collector while publishers send at a steady rate
    (default 1,000 notifications/s for 60 s) and prints the p50 and p99 of
    the delay from publishing (the notification's timestamp) to the
-   committed boot record, as the collector measures it.
+   committed boot record, as the collector measures it, and the CPU the
+   collector, PostgreSQL and RabbitMQ spent per notification meanwhile
+   (RabbitMQ's includes receiving from the publishers).
+   ``--steady-queues transient`` runs it on transient exchanges and
+   queues (``amqp_durable_queues = false``, oslo.messaging's default);
+   by default they are durable, as the drains'.
 
 Nothing is asserted; this only reports. Needs RabbitMQ (and PostgreSQL
 unless --sqlite); without them it says so and exits 0.
@@ -39,7 +44,7 @@ unless --sqlite); without them it says so and exits 0.
         [--rate 1000] [--duration 60] [--publishers 4] [--batch-size 500]
         [--rabbit rabbit://guest:guest@127.0.0.1:5672/]
         [--postgresql postgresql+psycopg2://postgres@127.0.0.1:5432/postgres]
-        [--sqlite] [--json out.json]
+        [--sqlite] [--steady-queues durable|transient] [--json out.json]
 """
 
 import argparse
@@ -147,9 +152,10 @@ def run_bare_figures(rabbit, names, pool, expect, batch_size,
 
 
 def write_config(directory, rabbit, names, pool, database, workers,
-                 batch_size, settings=()):
+                 batch_size, settings=(), durable=True):
     """The collector's configuration file; ``settings`` holds
-    ``section.option=value`` strings set after the bench's own.
+    ``section.option=value`` strings set after the bench's own;
+    ``durable``: ``[oslo_messaging_rabbit] amqp_durable_queues``.
     """
     path = os.path.join(directory, '%s.conf' % pool)
     extra = {}
@@ -163,12 +169,13 @@ def write_config(directory, rabbit, names, pool, database, workers,
     with open(path, 'w') as f:
         f.write('[DEFAULT]\nstate_path = %s\ncontrol_exchange = %s\n'
                 '[database]\nconnection = %s\n'
-                '[oslo_messaging_rabbit]\namqp_durable_queues = true\n'
+                '[oslo_messaging_rabbit]\namqp_durable_queues = %s\n'
                 '[oslo_messaging_notifications]\ntransport_url = %s\n'
                 'topics = %s\n'
                 '[collector]\nworkers = %d\nexchanges = %s\ntopics = %s\n'
                 'pool = %s\nbatch_size = %d\n' % (
-                    directory, names.out_exchange, database, rabbit,
+                    directory, names.out_exchange, database,
+                    'true' if durable else 'false', rabbit,
                     names.out_topic, workers,
                     ','.join(names.exchanges.values()),
                     ','.join(names.topics.values()), pool, batch_size))
@@ -365,8 +372,10 @@ def steady(args, directory, databases):
     pool = names.pool('steady')
     workers = max(args.workers)
     database = databases.new(backend(args), 'steady')
+    durable = args.steady_queues == 'durable'
     config = write_config(directory, args.rabbit, names, pool, database,
-                          workers, args.batch_size, args.set)
+                          workers, args.batch_size, args.set,
+                          durable=durable)
     log = os.path.join(directory, 'steady.log')
     process = start_collector(config, log)
     try:
@@ -375,15 +384,24 @@ def steady(args, directory, databases):
                and time.monotonic() < deadline):
             time.sleep(0.2)
         count = int(args.rate * args.duration)
-        print('publishing %d notifications at %d/s for %d s' % (
-            count, args.rate, args.duration), flush=True)
+        print('publishing %d notifications at %d/s for %d s to %s queues'
+              % (count, args.rate, args.duration, args.steady_queues),
+              flush=True)
+        # The collector's process group is its pid (a session of its own).
+        before, started = cpu_use.snapshot(process.pid), time.monotonic()
         sent, seconds = bench_broker.publish(args.rabbit, names, count,
-                                             args.publishers, rate=args.rate)
+                                             args.publishers, rate=args.rate,
+                                             durable=durable)
         print('  sent %d in %.1f s (%.0f/s)' % (sent, seconds,
                                                 sent / seconds), flush=True)
         deadline = time.monotonic() + 600
         while stored(database) < sent and time.monotonic() < deadline:
             time.sleep(0.5)
+        cpu = cpu_use.per_notification(
+            before, cpu_use.snapshot(process.pid), sent,
+            time.monotonic() - started)
+        if cpu:
+            print(describe_cpu(cpu), flush=True)
     finally:
         process.send_signal(signal.SIGTERM)
         process.wait(120)
@@ -399,7 +417,8 @@ def steady(args, directory, databases):
           '%.3f s' % (workers, p50, p99), flush=True)
     return {'rate': args.rate, 'sent': sent,
             'published_per_s': round(sent / seconds, 1),
-            'p50_s': p50, 'p99_s': p99}
+            'p50_s': p50, 'p99_s': p99, 'queues': args.steady_queues,
+            'cpu': cpu}
 
 
 def parse_args(argv):
@@ -425,6 +444,13 @@ def parse_args(argv):
                         help="Give the bare listener the collector's "
                              'garbage collector settings ([collector] '
                              "gc_threshold); default: the interpreter's.")
+    parser.add_argument('--steady-queues', default='durable',
+                        choices=('durable', 'transient'),
+                        help='the steady run\'s exchanges and queues: '
+                             'durable (as the drains\', the default) or '
+                             'transient (oslo.messaging\'s and '
+                             'bootdoctor\'s default, amqp_durable_queues '
+                             '= false)')
     parser.add_argument('--skip-drain', action='store_true')
     parser.add_argument('--skip-delay', action='store_true')
     parser.add_argument('--limit', type=int, default=1800,

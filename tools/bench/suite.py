@@ -19,7 +19,9 @@ Sections (``--sections``, default all):
   PostgreSQL, on PostgreSQL with 2 workers, and Ceilometer's notification
   agent (``--ceilometer-venv``); with the collector's peak RSS while it
   drains (tools/bench/suite_ingest.py);
-- ``freshness``: publish-to-record p50/p99 at a steady ``--rate``;
+- ``freshness``: publish-to-record p50/p99 at a steady ``--rate``, on
+  transient and durable queues (``--freshness-queues``), with the CPU
+  the collector, PostgreSQL and RabbitMQ spent meanwhile;
 - ``query``: tools/bench/api_bench.py on ``--api-boots`` boots in a
   PostgreSQL database of its own, dropped afterwards (or in ``--api-url``,
   kept and reused);
@@ -136,6 +138,14 @@ def fanout(args):
     return {'count': args.fanout_count, 'output': lines}
 
 
+def _queues(text):
+    kinds = [k.strip() for k in text.split(',') if k.strip()]
+    if not kinds or set(kinds) - {'durable', 'transient'}:
+        raise argparse.ArgumentTypeError(
+            'durable and/or transient, comma separated, not %r' % text)
+    return kinds
+
+
 def _rates(text):
     rates = [int(part) for part in text.split(',') if part.strip()]
     if not rates or min(rates) < 1:
@@ -157,6 +167,13 @@ def parse_args(argv):
                         help='the freshness section\'s steady rates, per '
                              'second: one or several, comma separated')
     parser.add_argument('--duration', type=int, default=30)
+    parser.add_argument('--freshness-queues', type=_queues,
+                        default=['transient', 'durable'],
+                        help='the freshness section\'s exchanges and '
+                             'queues, each rate run on each: transient '
+                             '(amqp_durable_queues = false, the default of '
+                             'oslo.messaging and bootdoctor) and/or '
+                             'durable (default: both)')
     parser.add_argument('--freshness-workers', type=int, default=1,
                         help='the collector workers of the freshness '
                              'section ([collector] workers)')

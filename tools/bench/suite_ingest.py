@@ -329,13 +329,15 @@ def steady(args, databases, directory):
     timeout = {o.name: o.default for o in collector_conf.collector_opts}.get(
         'batch_timeout')
     runs = []
-    for rate in args.rate:
-        options = cb.parse_args([
-            '--rate', str(rate), '--duration', str(args.duration),
-            '--workers', str(args.freshness_workers),
-            '--publishers', str(args.publishers),
-            '--batch-size', str(args.batch_size), '--rabbit', args.rabbit])
-        runs.append(cb.steady(options, directory, databases))
+    for queues in args.freshness_queues:
+        for rate in args.rate:
+            options = cb.parse_args([
+                '--rate', str(rate), '--duration', str(args.duration),
+                '--workers', str(args.freshness_workers),
+                '--publishers', str(args.publishers),
+                '--batch-size', str(args.batch_size), '--rabbit',
+                args.rabbit, '--steady-queues', queues])
+            runs.append(cb.steady(options, directory, databases))
     return {'runs': runs, 'batch_timeout': timeout,
             'workers': args.freshness_workers}
 

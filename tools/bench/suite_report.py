@@ -284,9 +284,11 @@ def freshness(section):
         return 'Not measured: %s\n' % section['error']
     # One run per rate; older results files hold a single run.
     runs = section.get('runs') or [section]
-    rows = [(_n(run['rate']), _n(run['published_per_s'])
+    rows = [(run.get('queues', 'durable'), _n(run['rate']),
+             _n(run['published_per_s'])
              if run.get('published_per_s') else 'not recorded',
-             _n(run['sent']), '%.3f' % run['p50_s'], '%.3f' % run['p99_s'])
+             _n(run['sent']), '%.3f' % run['p50_s'], '%.3f' % run['p99_s'],
+             _steady_cpu(run.get('cpu')))
             for run in runs]
     text = [_command(section)]
     if section.get('batch_timeout') is not None:
@@ -295,9 +297,19 @@ def freshness(section):
                     '(``[collector] batch_timeout`` %s s).\n' % (
                         workers, '' if workers == 1 else 's',
                         section['batch_timeout']))
-    text += [_table(('rate asked', 'rate published', 'sent', 'p50 s',
-                     'p99 s'), rows), '']
+    text += [_table(('queues', 'rate asked', 'rate published', 'sent',
+                     'p50 s', 'p99 s',
+                     'CPU µs per notification: collector / PostgreSQL / '
+                     'RabbitMQ (CPUs busy)'), rows), '']
     return '\n'.join(text)
+
+
+def _steady_cpu(cpu):
+    if not cpu:
+        return 'not recorded'
+    return '%.0f / %.0f / %.0f (%.2f)' % (
+        cpu['consumer_us'], cpu['postgresql_us'], cpu['rabbitmq_us'],
+        cpu['cpus_busy'])
 
 
 AUTH = {'noauth': 'none (noauth)',

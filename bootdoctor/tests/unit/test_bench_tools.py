@@ -190,8 +190,12 @@ def test_freshness_has_a_row_per_rate_and_the_batch_timeout():
                     'p50_s': 12.5, 'p99_s': 20.25}]}
     text = suite_report.freshness(section)
     rows = [line.split() for line in text.splitlines()]
-    assert ['100', '100', '2,000', '0.371', '0.774'] in rows
-    assert ['1,000', '612', '20,000', '12.500', '20.250'] in rows
+    # Results written before the queues were recorded ran on durable
+    # ones, with no CPU figures.
+    assert ['durable', '100', '100', '2,000', '0.371', '0.774', 'not',
+            'recorded'] in rows
+    assert ['durable', '1,000', '612', '20,000', '12.500', '20.250', 'not',
+            'recorded'] in rows
     assert 'batch_timeout`` 0.2 s' in text
     # Results written before the workers were recorded ran one.
     assert 'with 1 worker and' in text
@@ -316,3 +320,27 @@ def test_the_wsgi_client_passes_the_request_and_checks_the_status():
     with pytest.raises(RuntimeError, match='404'):
         client.get('/missing')
     assert 'HTTP_X_AUTH_TOKEN' not in seen[1]
+
+
+def test_freshness_shows_the_queues_and_the_cpu_of_each_run():
+    cpu = {'consumer_us': 612.4, 'postgresql_us': 151.0,
+           'rabbitmq_us': 402.6, 'total_us': 1166.0, 'cpus_busy': 1.21}
+    section = {'command': 'suite.py --sections freshness',
+               'batch_timeout': 0.2, 'runs': [
+                   {'rate': 1000, 'published_per_s': 999.0, 'sent': 20000,
+                    'p50_s': 0.5, 'p99_s': 0.9, 'queues': 'transient',
+                    'cpu': cpu},
+                   {'rate': 1000, 'published_per_s': 998.0, 'sent': 20000,
+                    'p50_s': 1.5, 'p99_s': 2.25, 'queues': 'durable',
+                    'cpu': None}]}
+    rows = [line.split() for line in
+            suite_report.freshness(section).splitlines()]
+    assert ['transient', '1,000', '999', '20,000', '0.500', '0.900', '612',
+            '/', '151', '/', '403', '(1.21)'] in rows
+    assert ['durable', '1,000', '998', '20,000', '1.500', '2.250', 'not',
+            'recorded'] in rows
+    assert suite.parse_args([]).freshness_queues == ['transient', 'durable']
+    assert suite.parse_args(
+        ['--freshness-queues', 'durable']).freshness_queues == ['durable']
+    with pytest.raises(SystemExit):
+        suite.parse_args(['--freshness-queues', 'lasting'])
