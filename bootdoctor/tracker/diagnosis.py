@@ -276,14 +276,20 @@ def _summary(status, fields, cause, attempts):
             fields.get('ended_in') or 'an unknown phase')
     if not cause:
         return 'Failed; the notifications do not say where.'
-    where = 'step %s (%s)' % (cause.get('step'), cause.get('component'))
+    # What the notifications seen so far do not say is left out, never
+    # printed as None (the first bootdoctor.boot.failed of a boot may go
+    # out before its fault has arrived).
+    where = ('step %s' % cause['step'] if cause.get('step') is not None
+             else 'an unknown step')
+    if cause.get('component'):
+        where += ' (%s)' % cause['component']
     if cause.get('host'):
         where += ' on %s' % cause['host']
+    message = (': %s' % cause['message']) if cause.get('message') else ''
     if status == 'stuck':
-        return 'Stuck in %s at %s: %s' % (fields.get('phase'), where,
-                                          cause.get('message'))
-    text = 'Failed at %s: %s: %s' % (where, cause.get('exception') or
-                                     'unknown error', cause.get('message'))
+        return 'Stuck in %s at %s%s' % (fields.get('phase'), where, message)
+    text = 'Failed at %s: %s%s' % (
+        where, cause.get('exception') or 'unknown error', message)
     failed = [a for a in attempts if a.outcome == 'failed']
     if len(failed) > 1:
         text += ' (%d attempts failed: %s)' % (

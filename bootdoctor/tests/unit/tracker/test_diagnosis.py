@@ -41,3 +41,22 @@ def test_a_500_from_another_service_is_not_neutrons():
     # A Neutron 500 is Neutron's even when seen while scheduling.
     assert diagnosis.locate(_fault('neutronclient.common.exceptions'),
                             'scheduling')[1] == 'neutron'
+
+
+def test_a_summary_leaves_out_what_is_not_known():
+    # An error seen before its fault: no step, component or message yet.
+    unknown = {'exception': None, 'message': None, 'step': None,
+               'component': None, 'host': None}
+    text = diagnosis._summary('error', {}, unknown, [])
+    assert text == 'Failed at an unknown step: unknown error'
+    assert 'None' not in text
+    known = {'exception': 'NoValidHost', 'message': 'No valid host was '
+             'found.', 'step': 6, 'component': 'nova-scheduler',
+             'host': 'controller'}
+    assert diagnosis._summary('error', {}, known, []) == (
+        'Failed at step 6 (nova-scheduler) on controller: NoValidHost: '
+        'No valid host was found.')
+    assert diagnosis._summary(
+        'stuck', {'phase': 'spawning'},
+        dict(unknown, step=20, component='nova-compute'), []) == (
+        'Stuck in spawning at step 20 (nova-compute)')
