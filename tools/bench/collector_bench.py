@@ -376,7 +376,9 @@ def steady(args, directory, databases):
     config = write_config(directory, args.rabbit, names, pool, database,
                           workers, args.batch_size, args.set,
                           durable=durable)
-    log = os.path.join(directory, 'steady.log')
+    # A log of its own: runs sharing the directory must not read each
+    # other's delays.
+    log = os.path.join(directory, '%s.log' % pool)
     process = start_collector(config, log)
     try:
         deadline = time.monotonic() + 60
