@@ -181,14 +181,31 @@ def test_a_group_waits_no_longer_than_the_hold():
 
 def test_a_load_kept_up_with_never_waits():
     gate = Gate()
-    # 'b' waits while 'a' is handled, but it is no backlog batch.
+    # 'b' waits while 'a' is handled, but it is no backlog batch: its
+    # group goes at once, not after the 30 s hold.
     combiner = combiner_mod.Combiner(gate, 10, hold=lambda: 30,
                                      backlog=lambda batch: False)
-    second, results, _ = _loaded_turn(combiner, gate)
+    results = {}
+
+    def run(batch):
+        results[batch[0]] = combiner.submit(batch)
+
+    first = threading.Thread(target=run, args=(['a'],))
+    first.start()
+    assert gate.started.wait(10)
+    second = threading.Thread(target=run, args=(['b'],))
+    second.start()
+    for _ in range(1000):
+        if len(combiner._waiting) == 1:
+            break
+        threading.Event().wait(0.005)
+    gate.release.set()
+    first.join(10)
     second.join(5)
     assert not second.is_alive()
     assert gate.groups == [[['a']], [['b']]]
-    assert results['b'] == 'handled 1' and combiner.held == 0
+    assert results == {'a': 'handled 1', 'b': 'handled 1'}
+    assert combiner.held == 0
 
 
 def test_a_light_load_never_waits():
