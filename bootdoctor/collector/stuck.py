@@ -18,7 +18,9 @@ record was not updated for the shortest phase deadline; each is rebuilt
 with the current time, and the tracker decides whether it is stuck (it
 knows the phase and its deadline). A stuck boot gets one
 ``bootdoctor.boot.stuck`` notification, and, when configured, Nova is
-asked what it knows about the server.
+asked what it knows about the server. The search also sends the
+``bootdoctor.boot.failed`` notifications held back for a fault that did
+not come (:mod:`bootdoctor.collector.emitter`).
 """
 
 import datetime
@@ -26,6 +28,7 @@ import datetime
 from oslo_log import log
 from oslo_utils import timeutils
 
+from bootdoctor.collector import emitter as emitter_mod
 from bootdoctor.db import exceptions as db_exc
 from bootdoctor import pipeline
 
@@ -69,6 +72,10 @@ class StuckDetector:
                          if self._still_stuck(r.instance_uuid)]
             if self.emitter is not None:
                 self.emitter.emit_for(stuck)
+                # Failures held back for want of a fault that never came.
+                self.emitter.emit_for(self.connection.unannounced_failures(
+                    emitter_mod.ANNOUNCE_GRACE, emitter_mod.ANNOUNCE_WINDOW,
+                    now=now, limit=self.limit()), held=False)
         except db_exc.StorageError as exc:
             LOG.warning('Stuck search skipped: %s', exc)
             return []

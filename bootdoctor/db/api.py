@@ -343,6 +343,15 @@ class Connection:
             return record_lists.stale_building(conn, _now(now), min_age, limit)
 
     @engine.translated
+    def unannounced_failures(self, grace, window, now=None, limit=None):
+        """Failed boots not announced, updated between ``now - window``
+        and ``now - grace`` (see :func:`record_lists.unannounced_failures`).
+        """
+        with self._read() as conn:
+            return record_lists.unannounced_failures(conn, _now(now), grace,
+                                                     window, limit)
+
+    @engine.translated
     def stats(self, since=None, until=None, project_id=None, group_by=None):
         """Counts by status, failures and phase percentiles in a window."""
         with self._read() as conn:

@@ -323,3 +323,27 @@ def stale_building(conn, now, min_age=None, limit=None):
     if limit is not None:
         query = query.limit(limit)
     return [row.record for row in conn.execute(query)]
+
+
+def unannounced_failures(conn, now, grace, window, limit=None):
+    """Records of failed boots no ``bootdoctor.boot.failed`` was sent for.
+
+    Those whose last update is older than ``grace`` and newer than
+    ``window`` (timedeltas before ``now``), oldest update first: the
+    collector holds a failure back until it says where the boot failed,
+    and sends it anyway once the grace is over (see
+    :mod:`bootdoctor.collector.emitter`). Older failures are left alone.
+    """
+    now = types.to_utc(now)
+    E = models.emitted
+    query = (sa.select(B.c.record)
+             .select_from(B.outerjoin(E, sa.and_(
+                 E.c.instance_uuid == B.c.instance_uuid,
+                 E.c.state == 'error')))
+             .where(B.c.status == 'error', E.c.instance_uuid.is_(None),
+                    B.c.updated_at <= now - grace,
+                    B.c.updated_at > now - window)
+             .order_by(B.c.updated_at, B.c.instance_uuid))
+    if limit is not None:
+        query = query.limit(limit)
+    return [row.record for row in conn.execute(query)]

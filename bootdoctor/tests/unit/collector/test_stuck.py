@@ -216,10 +216,11 @@ def test_a_known_mark_does_not_ask_storage_again(
     storage = _CountingMarks(connection)
     emitter = emitter_mod.Emitter(conf, listener.get_transport(conf),
                                   storage, host='ctl1')
-    failed = {'instance_uuid': 'u1', 'status': 'error'}
+    where = {'step': 10, 'component': 'nova-scheduler'}
+    failed = {'instance_uuid': 'u1', 'status': 'error', 'root_cause': where}
     # Another collector marked u2 before: storage refuses, once.
     assert connection.mark_emitted('u2', 'error')
-    other = {'instance_uuid': 'u2', 'status': 'error'}
+    other = {'instance_uuid': 'u2', 'status': 'error', 'root_cause': where}
     assert [u for _, u in emitter.emit_for([failed, other])] == ['u1']
     assert storage.calls == 2
     assert emitter.emit_for([failed, other, failed]) == []
@@ -227,9 +228,75 @@ def test_a_known_mark_does_not_ask_storage_again(
     # The memo is bounded: past the bound the least recently seen marks
     # are forgotten and asked again, and storage still refuses them.
     monkeypatch.setattr(emitter_mod, 'MARKS_REMEMBERED', 1)
-    third = {'instance_uuid': 'u3', 'status': 'error'}
+    third = {'instance_uuid': 'u3', 'status': 'error', 'root_cause': where}
     assert [u for _, u in emitter.emit_for([third])] == ['u3']
     assert storage.calls == 3
     assert emitter.emit_for([failed]) == []
     assert storage.calls == 4
     assert len(inbox.wait_for(2)) == 2
+
+
+def _updated_at(connection, instance_uuid):
+    return datetime.datetime.fromisoformat(
+        connection.get_record(instance_uuid)['updated_at'])
+
+
+def test_a_failure_is_announced_once_it_says_where(conf, connection, inbox):
+    counters, emitter, processor = _setup(conf, connection)
+    boot = conftest.boot('no_valid_host')
+    views = conftest.views(boot)
+    # Nova's update to the error state, before the conductor's fault.
+    processor.process([views[0][1]], views[0][0])
+    record = connection.get_record(boot.instance_uuid)
+    assert record['status'] == 'error' and not record['fault']
+    assert not emitter_mod.says_where(record)
+    assert inbox.nothing() == []
+    test_processor.feed(processor, views[1:])
+    got = inbox.wait_for(1)
+    assert len(got) == 1
+    priority, _, _, event_type, payload = got[0]
+    assert (priority, event_type) == ('ERROR', 'bootdoctor.boot.failed')
+    assert payload['root_cause']['exception'] == 'NoValidHost'
+    assert 'unknown' not in payload['summary']
+
+
+def test_the_search_announces_a_failure_whose_fault_never_came(
+        conf, connection, inbox):
+    counters, emitter, processor = _setup(conf, connection)
+    boot = conftest.boot('no_valid_host')
+    views = conftest.views(boot)
+    processor.process([views[0][1]], views[0][0])
+    updated = _updated_at(connection, boot.instance_uuid)
+    detector = stuck_mod.StuckDetector(connection, lambda: DEADLINES,
+                                       lambda: 100, counters,
+                                       emitter=emitter)
+    grace = emitter_mod.ANNOUNCE_GRACE
+    detector.run(now=updated + grace / 2)
+    assert inbox.nothing() == []
+    detector.run(now=updated + grace + datetime.timedelta(seconds=1))
+    detector.run(now=updated + grace + datetime.timedelta(seconds=2))
+    got = inbox.wait_for(1)
+    assert len(got) == 1
+    _, _, _, event_type, payload = got[0]
+    assert event_type == 'bootdoctor.boot.failed'
+    assert payload['instance_uuid'] == boot.instance_uuid
+    assert payload['summary'] == 'Failed at an unknown step: unknown error'
+    # Its fault, coming after all, sends nothing more.
+    test_processor.feed(processor, views[1:])
+    assert inbox.wait_for(2, timeout=1) == got
+
+
+def test_the_search_leaves_old_failures_alone(conf, connection, inbox):
+    counters, emitter, processor = _setup(conf, connection)
+    boot = conftest.boot('no_valid_host')
+    views = conftest.views(boot)
+    processor.process([views[0][1]], views[0][0])
+    updated = _updated_at(connection, boot.instance_uuid)
+    detector = stuck_mod.StuckDetector(connection, lambda: DEADLINES,
+                                       lambda: 100, counters,
+                                       emitter=emitter)
+    # emit_notifications was off when it failed, say: an hour and more
+    # later it is history, not news.
+    detector.run(now=updated + emitter_mod.ANNOUNCE_WINDOW +
+                 datetime.timedelta(seconds=1))
+    assert inbox.nothing() == []

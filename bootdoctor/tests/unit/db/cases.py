@@ -478,6 +478,30 @@ class RecordCases:
         assert connection.stale_building(now=at(200), limit=1)[0][
             'instance_uuid'] == U1
 
+    def test_unannounced_failures(self, connection):
+        connection.save_records([
+            fakes.record(1, status='error', seconds=0),
+            fakes.record(2, status='error', seconds=100),
+            fakes.record(3, status='error', seconds=190),
+            fakes.record(4, status='active', seconds=100)])
+        grace = datetime.timedelta(seconds=30)
+        window = datetime.timedelta(seconds=150)
+        # U1 is older than the window, U3 within the grace.
+        found = connection.unannounced_failures(grace, window, now=at(200))
+        assert [r['instance_uuid'] for r in found] == [U2]
+        everything = datetime.timedelta(days=1)
+        found = connection.unannounced_failures(grace, everything,
+                                                now=at(200))
+        assert [r['instance_uuid'] for r in found] == [U1, U2]
+        assert [r['instance_uuid'] for r in connection.unannounced_failures(
+            grace, everything, now=at(200), limit=1)] == [U1]
+        # Announced: left out, as is a stuck mark's boot that failed.
+        assert connection.mark_emitted(U1, 'error')
+        assert connection.mark_emitted(U2, 'stuck')
+        found = connection.unannounced_failures(grace, everything,
+                                                now=at(200))
+        assert [r['instance_uuid'] for r in found] == [U2]
+
 
 class StatsCases:
 
