@@ -135,7 +135,7 @@ class BatchProcessor:
         self.batch_size = batch_size
         self.combiner = combiner_mod.Combiner(
             self._process, merge_limit, size=lambda batch: len(batch[0]),
-            hold=hold, backlog=lambda batch: batch[2])
+            hold=hold, backlog=self._full)
 
     def process(self, messages, priority):
         """Handle a batch of listener messages of one priority."""
@@ -166,15 +166,15 @@ class BatchProcessor:
                 rejected += bad
             if received is None:
                 received = len(messages)
-            full = self.batch_size is None or received >= self.batch_size
-            return self.combiner.submit((messages, (parsed, rejected), full))
+            return self.combiner.submit(
+                (messages, (parsed, rejected), received))
         finally:
             if token is not None:
                 self.stream_clock.end(token)
 
     def _process(self, batches):
-        """Handle ``[(messages, (parsed, rejected), full), ...]`` as one
-        batch.
+        """Handle ``[(messages, (parsed, rejected), received), ...]`` as
+        one batch.
         """
         messages = [m for batch in batches for m in batch[0]]
         keys = [_key(m) for m in messages]
@@ -183,11 +183,13 @@ class BatchProcessor:
         if not self.backoff.wait():
             return self._requeue(keys)
         parsed, rejected = [], []
-        for _batch, (good, bad), _full in batches:
+        for _batch, (good, bad), _received in batches:
             parsed += good
             rejected += bad
         if self.stream_clock is not None:
-            self.stream_clock.observe(len(messages), [
+            # Whether the listener is behind: its newest batch was full
+            # (a group merging partial batches is not a backlog).
+            self.stream_clock.observe(batches[-1][2], [
                 o.timestamp for _, p in parsed for o in p.observations])
         try:
             try:
@@ -209,6 +211,10 @@ class BatchProcessor:
             return self._requeue(keys)
         self.backoff.succeeded()
         return HANDLED
+
+    def _full(self, batch):
+        """A batch of ``batch_size``: the broker held more."""
+        return self.batch_size is None or batch[2] >= self.batch_size
 
     def judged_at(self):
         """The time stuck boots are judged by now."""

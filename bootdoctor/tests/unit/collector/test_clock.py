@@ -124,3 +124,23 @@ def test_a_boot_silent_once_caught_up_is_stuck(connection):
     processor = _backlog_processor(connection, batch_size=len(first) + 1)
     assert processor.process(first, 'INFO') == processor_mod.HANDLED
     assert connection.get_record(boot.instance_uuid)['status'] == 'stuck'
+
+
+def test_partial_batches_handled_as_one_group_are_no_backlog(connection):
+    # Two partial batches of one boot merged into a group as large as a
+    # batch: the listener had caught up, the stream has ended, and the
+    # silent boot is judged by the wall clock (it is stuck).
+    boot = conftest.boot('success')
+    first = [m for p, m in conftest.views(boot) if p == 'INFO'][:10]
+    processor = _backlog_processor(connection, batch_size=len(first))
+    stream_clock = processor.stream_clock
+    half = len(first) // 2
+    items = [(part, processor._parse(part, 'INFO'), len(part))
+             for part in (first[:half], first[half:])]
+    assert processor._process(items) == processor_mod.HANDLED
+    assert not stream_clock.behind
+    assert connection.get_record(boot.instance_uuid)['status'] == 'stuck'
+    # The newest batch full: behind.
+    processor._process([(first, processor._parse(first, 'INFO'),
+                         len(first))])
+    assert stream_clock.behind
