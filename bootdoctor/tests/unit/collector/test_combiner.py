@@ -128,6 +128,13 @@ def _loaded_turn(combiner, gate):
     """'a' handled while 'b' waits; returns b's thread once b's group is
     waiting for more (the load was not kept up with).
     """
+    second, results, run = _second_waits(combiner, gate)
+    assert results == {'a': 'handled 1'}
+    return second, results, run
+
+
+def _second_waits(combiner, gate):
+    """'a' handled while 'b' waits; returns once 'a' is done."""
     results = {}
 
     def run(batch):
@@ -144,7 +151,6 @@ def _loaded_turn(combiner, gate):
         threading.Event().wait(0.005)
     gate.release.set()
     first.join(10)
-    assert results == {'a': 'handled 1'}
     return second, results, run
 
 
@@ -185,22 +191,7 @@ def test_a_load_kept_up_with_never_waits():
     # group goes at once, not after the 30 s hold.
     combiner = combiner_mod.Combiner(gate, 10, hold=lambda: 30,
                                      backlog=lambda batch: False)
-    results = {}
-
-    def run(batch):
-        results[batch[0]] = combiner.submit(batch)
-
-    first = threading.Thread(target=run, args=(['a'],))
-    first.start()
-    assert gate.started.wait(10)
-    second = threading.Thread(target=run, args=(['b'],))
-    second.start()
-    for _ in range(1000):
-        if len(combiner._waiting) == 1:
-            break
-        threading.Event().wait(0.005)
-    gate.release.set()
-    first.join(10)
+    second, results, _ = _second_waits(combiner, gate)
     second.join(5)
     assert not second.is_alive()
     assert gate.groups == [[['a']], [['b']]]

@@ -260,16 +260,25 @@ def test_a_failure_is_announced_once_it_says_where(conf, connection, inbox):
     assert 'unknown' not in payload['summary']
 
 
-def test_the_search_announces_a_failure_whose_fault_never_came(
-        conf, connection, inbox):
+def _failed_before_its_fault(conf, connection):
+    """A NoValidHost boot of which only the error update was handled:
+    (its boot, its views, the processor, a detector, its last update).
+    """
     counters, emitter, processor = _setup(conf, connection)
     boot = conftest.boot('no_valid_host')
     views = conftest.views(boot)
     processor.process([views[0][1]], views[0][0])
-    updated = _updated_at(connection, boot.instance_uuid)
     detector = stuck_mod.StuckDetector(connection, lambda: DEADLINES,
                                        lambda: 100, counters,
                                        emitter=emitter)
+    return (boot, views, processor, detector,
+            _updated_at(connection, boot.instance_uuid))
+
+
+def test_the_search_announces_a_failure_whose_fault_never_came(
+        conf, connection, inbox):
+    boot, views, processor, detector, updated = _failed_before_its_fault(
+        conf, connection)
     grace = emitter_mod.ANNOUNCE_GRACE
     detector.run(now=updated + grace / 2)
     assert inbox.nothing() == []
@@ -287,14 +296,7 @@ def test_the_search_announces_a_failure_whose_fault_never_came(
 
 
 def test_the_search_leaves_old_failures_alone(conf, connection, inbox):
-    counters, emitter, processor = _setup(conf, connection)
-    boot = conftest.boot('no_valid_host')
-    views = conftest.views(boot)
-    processor.process([views[0][1]], views[0][0])
-    updated = _updated_at(connection, boot.instance_uuid)
-    detector = stuck_mod.StuckDetector(connection, lambda: DEADLINES,
-                                       lambda: 100, counters,
-                                       emitter=emitter)
+    _, _, _, detector, updated = _failed_before_its_fault(conf, connection)
     # emit_notifications was off when it failed, say: an hour and more
     # later it is history, not news.
     detector.run(now=updated + emitter_mod.ANNOUNCE_WINDOW +
