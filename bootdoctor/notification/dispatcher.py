@@ -68,8 +68,7 @@ class WholeBatchDispatcher(dispatcher.BatchNotificationDispatcher):
             for priority, extracted in by_priority:
                 if not hasattr(endpoint, priority):
                     continue
-                messages = [m for _, _, m in extracted
-                            if screen is None or _match(screen, m)]
+                messages = _screened(screen, extracted)
                 if messages:
                     slices.append((priority, messages))
                     raws += [raw for _, raw, _ in extracted]
@@ -86,17 +85,20 @@ class WholeBatchDispatcher(dispatcher.BatchNotificationDispatcher):
             method = getattr(endpoint, priority, None)
             if method is None:
                 continue
-            messages = [m for _, _, m in extracted
-                        if screen is None or _match(screen, m)]
+            messages = _screened(screen, extracted)
             if messages and self._exec_callback(method, messages) == REQUEUE:
                 requeues.update(raw for _, raw, _ in extracted)
         return requeues
 
 
-def _match(screen, message):
-    return screen.match(message['ctxt'], message['publisher_id'],
-                        message['event_type'], message['metadata'],
-                        message['payload'])
+def _screened(screen, extracted):
+    """The messages of ``[(priority, raw, message), ...]`` that the
+    endpoint's filter lets through (all of them without a filter).
+    """
+    return [m for _, _, m in extracted
+            if screen is None or screen.match(
+                m['ctxt'], m['publisher_id'], m['event_type'],
+                m['metadata'], m['payload'])]
 
 
 def get_batch_listener(transport, targets, endpoints, allow_requeue=True,
