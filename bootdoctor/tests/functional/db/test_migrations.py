@@ -89,3 +89,59 @@ def test_missing_schema_says_to_run_db_sync(empty_url):
                 call()
     finally:
         conn.close()
+
+
+def test_postgresql_json_columns_are_compressed_with_lz4(tmp_path_factory):
+    from bootdoctor.db.migration.versions import (
+        c41d7e2a9f58_lz4_json_columns as lz4_revision)
+    with servers.database('postgresql', tmp_path_factory) as url:
+        conn = api.Connection(url)
+        try:
+            conn.upgrade()
+            with conn.engine.connect() as sa_conn:
+                available = lz4_revision.lz4_available(sa_conn)
+                methods = dict(sa_conn.execute(sa.text(
+                    "SELECT attrelid::regclass::text || '.' || attname, "
+                    "attcompression FROM pg_attribute WHERE attnum > 0 "
+                    "AND attrelid IN ('notifications'::regclass, "
+                    "'observations'::regclass, 'boots'::regclass, "
+                    "'rejections'::regclass)")).all())
+            # A rejection of 30 kB of text: stored compressed, with the
+            # column's method.
+            conn.add_rejection('too big', 'x' * 30000)
+            with conn.engine.connect() as sa_conn:
+                stored = sa_conn.execute(sa.text(
+                    'SELECT pg_column_compression(raw) '
+                    'FROM rejections')).scalar()
+        finally:
+            conn.close()
+    columns = {'%s.%s' % c for c in lz4_revision.COLUMNS}
+    assert columns == {'notifications.message', 'observations.data',
+                       'boots.record', 'boots.listing', 'rejections.raw'}
+    # 'l': LZ4; '': the server's default (pglz unless configured).
+    expected = 'l' if available else ''
+    assert {name: methods[name] for name in columns} == dict.fromkeys(
+        columns, expected)
+    assert {m for name, m in methods.items() if name not in columns} == {''}
+    assert stored == ('lz4' if available else 'pglz')
+
+
+def test_values_stored_before_the_lz4_upgrade_stay_readable(
+        tmp_path_factory):
+    with servers.database('postgresql', tmp_path_factory) as url:
+        conn = api.Connection(url)
+        try:
+            conn.upgrade('9b4e2c7d1f36')
+            conn.add_rejection('before', 'a' * 30000)
+            conn.upgrade()
+            conn.add_rejection('after', 'b' * 30000)
+            with conn.engine.connect() as sa_conn:
+                methods = dict(sa_conn.execute(sa.text(
+                    'SELECT reason, pg_column_compression(raw) '
+                    'FROM rejections')).all())
+            stored = {r['reason']: r['raw'] for r in conn.rejections()}
+        finally:
+            conn.close()
+    assert methods['before'] == 'pglz'
+    assert methods['after'] in ('lz4', 'pglz')
+    assert stored == {'before': 'a' * 30000, 'after': 'b' * 30000}
