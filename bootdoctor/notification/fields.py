@@ -234,30 +234,48 @@ _SECRET_ENDS = frozenset('nNdDtT')
 
 
 def redact(value):
-    """A copy of a JSON object with credential values replaced.
+    """The JSON value with credential values replaced.
 
     oslo.context serialises ``auth_token`` (and service tokens) into
     every notification context; the raw message is stored, so they are
-    masked here, at any depth.
+    masked here, at any depth. Copy on write: an object or list holding
+    no credential is returned as it is, not copied (a payload seldom
+    holds one, a context nearly always does); one that does is a new
+    object, and the value passed in is never changed.
     """
-    if isinstance(value, dict):
-        result = {}
+    kind = type(value)
+    if kind is dict or (kind is not list and isinstance(value, dict)):
+        copy = None
         for key, sub in value.items():
             kind = type(sub)
             if kind is str:
-                if (sub and type(key) is str and key[-1:] in _SECRET_ENDS
+                if not (sub and type(key) is str
+                        and key[-1:] in _SECRET_ENDS
                         and key.lower().endswith(_SECRET_SUFFIXES)):
-                    sub = REDACTED
+                    continue
+                new = REDACTED
             elif kind is dict or kind is list:
-                sub = redact(sub)
+                new = redact(sub)
             elif isinstance(sub, (dict, list)):
-                sub = redact(sub)
+                new = redact(sub)
             elif (isinstance(sub, str) and sub and isinstance(key, str) and
                     key.lower().endswith(_SECRET_SUFFIXES)):
-                sub = REDACTED
-            result[key] = sub
-        return result
-    if isinstance(value, list):
-        return [redact(sub) if isinstance(sub, (dict, list)) else sub
-                for sub in value]
+                new = REDACTED
+            else:
+                continue
+            if new is not sub:
+                if copy is None:
+                    copy = dict(value)
+                copy[key] = new
+        return value if copy is None else copy
+    if kind is list or isinstance(value, list):
+        copy = None
+        for i, sub in enumerate(value):
+            if isinstance(sub, (dict, list)):
+                new = redact(sub)
+                if new is not sub:
+                    if copy is None:
+                        copy = list(value)
+                    copy[i] = new
+        return value if copy is None else copy
     return value
