@@ -109,6 +109,11 @@ class Emitter:
                 PUBLISHER, host or socket.gethostname()),
             driver=driver, serializer=_ContextSerializer())
 
+    @property
+    def enabled(self):
+        """``[collector] emit_notifications`` now (it is mutable)."""
+        return self.conf.collector.emit_notifications
+
     def emit_for(self, records, held=True):
         """Emit for every stuck or failed record not emitted before.
 
@@ -118,7 +123,7 @@ class Emitter:
         so the caller retries later.
         """
         sent = []
-        if not self.conf.collector.emit_notifications:
+        if not self.enabled:
             return sent
         for record in records:
             record = record.to_dict() if hasattr(record, 'to_dict') else (

@@ -70,7 +70,7 @@ class StuckDetector:
                 self.reconciler.reconcile([r.to_dict() for r in stuck])
                 stuck = [r for r in stuck
                          if self._still_stuck(r.instance_uuid)]
-            if self.emitter is not None:
+            if self.emitter is not None and self.emitter.enabled:
                 self.emitter.emit_for(stuck)
                 # Failures held back for want of a fault that never came.
                 self.emitter.emit_for(self.connection.unannounced_failures(

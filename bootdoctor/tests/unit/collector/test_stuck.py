@@ -302,3 +302,24 @@ def test_the_search_leaves_old_failures_alone(conf, connection, inbox):
     detector.run(now=updated + emitter_mod.ANNOUNCE_WINDOW +
                  datetime.timedelta(seconds=1))
     assert inbox.nothing() == []
+
+
+def test_with_notifications_off_the_search_does_not_look_for_failures(
+        conf, connection, inbox, monkeypatch):
+    _, _, _, detector, updated = _failed_before_its_fault(conf, connection)
+    asked = []
+    unannounced = connection.unannounced_failures
+    monkeypatch.setattr(connection, 'unannounced_failures',
+                        lambda *a, **kw: asked.append(a) or unannounced(
+                            *a, **kw))
+    later = updated + emitter_mod.ANNOUNCE_GRACE + datetime.timedelta(
+        seconds=1)
+    conf.set_override('emit_notifications', False, group='collector')
+    detector.run(now=later)
+    assert asked == []
+    # Turned on again (a SIGHUP): the next search finds and sends it.
+    conf.set_override('emit_notifications', True, group='collector')
+    detector.run(now=later)
+    assert len(asked) == 1
+    got = inbox.wait_for(1)
+    assert [m[3] for m in got] == ['bootdoctor.boot.failed']
