@@ -36,12 +36,14 @@ from oslo_utils import timeutils
 
 
 class StreamClock:
-    """:param batch_size: callable, the listener's batch size now.
-    :param wall: callable returning the wall-clock time (aware UTC).
+    """:param wall: callable returning the wall-clock time (aware UTC).
+
+    Whether a batch was full is the batch processor's judgement
+    (:meth:`bootdoctor.collector.processor.BatchProcessor.full`), the
+    same one that decides whether a group waits for more batches.
     """
 
-    def __init__(self, batch_size, wall=None):
-        self.batch_size = batch_size
+    def __init__(self, wall=None):
         self.wall = wall or (lambda: timeutils.utcnow(with_timezone=True))
         self._lock = threading.Lock()
         self._behind = False
@@ -63,11 +65,13 @@ class StreamClock:
         with self._lock:
             self._handling.pop(token, None)
 
-    def observe(self, count, timestamps):
-        """After reading a batch of ``count`` messages with these times."""
+    def observe(self, full, timestamps):
+        """After reading a batch with these times; ``full``: whether the
+        listener's batch was full (the broker held more).
+        """
         newest = max(timestamps, default=None)
         with self._lock:
-            self._behind = count >= self.batch_size()
+            self._behind = bool(full)
             if newest is not None and (self._newest is None or
                                        newest > self._newest):
                 self._newest = newest

@@ -135,7 +135,7 @@ class BatchProcessor:
         self.batch_size = batch_size
         self.combiner = combiner_mod.Combiner(
             self._process, merge_limit, size=lambda batch: len(batch[0]),
-            hold=hold, backlog=self._full)
+            hold=hold, backlog=self.full)
 
     def process(self, messages, priority):
         """Handle a batch of listener messages of one priority."""
@@ -189,7 +189,7 @@ class BatchProcessor:
         if self.stream_clock is not None:
             # Whether the listener is behind: its newest batch was full
             # (a group merging partial batches is not a backlog).
-            self.stream_clock.observe(batches[-1][2], [
+            self.stream_clock.observe(self.full(batches[-1]), [
                 o.timestamp for _, p in parsed for o in p.observations])
         try:
             try:
@@ -212,8 +212,14 @@ class BatchProcessor:
         self.backoff.succeeded()
         return HANDLED
 
-    def _full(self, batch):
-        """A batch of ``batch_size``: the broker held more."""
+    def full(self, batch):
+        """Whether a listener's batch was full: the broker held more.
+
+        ``batch`` is a combiner item; its listener batch held ``batch[2]``
+        messages (those filtered out included). Without a ``batch_size``
+        every batch counts as full. The one rule for both a group's wait
+        (the combiner's ``backlog``) and the stream clock.
+        """
         return self.batch_size is None or batch[2] >= self.batch_size
 
     def judged_at(self):

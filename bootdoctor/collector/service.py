@@ -95,8 +95,7 @@ class Collector:
                                       self.connection, self.counters)
         self.checks = checks_mod.DeploymentChecks(
             self.connection, self.conf.collector.deployment_check_boots)
-        self.stream_clock = clock_mod.StreamClock(
-            lambda: self.conf.collector.batch_size)
+        self.stream_clock = clock_mod.StreamClock()
         self.processor = processor_mod.BatchProcessor(
             self.connection, self.counters, self.backoff, self.deadlines,
             emitter=emitter, checks=self.checks,

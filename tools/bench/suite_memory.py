@@ -140,7 +140,7 @@ def processor(url, batch_size, decoded_cache=None, settle=False):
         connection, counters.Counters(), processor_mod.Backoff(1, 60),
         lambda: tracker_conf.deadlines(conf),
         checks=checks.DeploymentChecks(connection),
-        stream_clock=clock.StreamClock(lambda: batch_size))
+        stream_clock=clock.StreamClock(), batch_size=batch_size)
     if settle:
         collection.settle(conf.collector.gc_threshold)
     return worker

@@ -27,29 +27,29 @@ def _at(seconds):
 
 
 def test_the_wall_clock_while_keeping_up():
-    clock = clock_mod.StreamClock(lambda: 10, wall=lambda: LATER)
+    clock = clock_mod.StreamClock(wall=lambda: LATER)
     assert clock.now() == LATER
-    clock.observe(3, [_at(5), _at(1)])
+    clock.observe(False, [_at(5), _at(1)])
     assert not clock.behind and clock.now() == LATER
 
 
 def test_the_newest_time_read_while_behind_never_ahead_of_the_wall():
-    clock = clock_mod.StreamClock(lambda: 10, wall=lambda: LATER)
-    clock.observe(10, [_at(5), _at(9)])
+    clock = clock_mod.StreamClock(wall=lambda: LATER)
+    clock.observe(True, [_at(5), _at(9)])
     assert clock.behind and clock.now() == _at(9)
     # An older batch does not move the clock back.
-    clock.observe(10, [_at(2)])
+    clock.observe(True, [_at(2)])
     assert clock.now() == _at(9)
-    clock.observe(10, [LATER + datetime.timedelta(minutes=5)])
+    clock.observe(True, [LATER + datetime.timedelta(minutes=5)])
     assert clock.now() == LATER
     # A batch that was not full: caught up.
-    clock.observe(4, [])
+    clock.observe(False, [])
     assert clock.now() == LATER
 
 
 def test_never_after_the_oldest_batch_being_handled_arrived():
     wall = [_at(100)]
-    clock = clock_mod.StreamClock(lambda: 10, wall=lambda: wall[0])
+    clock = clock_mod.StreamClock(wall=lambda: wall[0])
     first = clock.begin()
     wall[0] = _at(101)
     second = clock.begin()
@@ -72,8 +72,7 @@ def test_a_stuck_search_during_a_slow_batch_waits_for_it(connection):
     boot = conftest.boot('success')
     infos = [m for p, m in conftest.views(boot) if p == 'INFO']
     wall = [LATER]
-    stream_clock = clock_mod.StreamClock(lambda: 1000,
-                                         wall=lambda: wall[0])
+    stream_clock = clock_mod.StreamClock(wall=lambda: wall[0])
     judged = []
 
     class Slow(test_processor.Flaky):
@@ -93,19 +92,19 @@ def test_a_stuck_search_during_a_slow_batch_waits_for_it(connection):
     processor = processor_mod.BatchProcessor(
         Slow(connection, None, None), counters_mod.Counters(),
         processor_mod.Backoff(0.01, 0.02), lambda: test_processor.DEADLINES,
-        clock=lambda: wall[0], stream_clock=stream_clock)
+        clock=lambda: wall[0], stream_clock=stream_clock, batch_size=1000)
     assert processor.process(infos, 'INFO') == processor_mod.HANDLED
     assert judged == [LATER]
     assert stream_clock.now() == LATER + datetime.timedelta(hours=1)
 
 
 def _backlog_processor(connection, batch_size):
-    stream_clock = clock_mod.StreamClock(lambda: batch_size,
-                                         wall=lambda: LATER)
+    stream_clock = clock_mod.StreamClock(wall=lambda: LATER)
     return processor_mod.BatchProcessor(
         connection, counters_mod.Counters(),
         processor_mod.Backoff(0.01, 0.02), lambda: test_processor.DEADLINES,
-        clock=lambda: LATER, stream_clock=stream_clock)
+        clock=lambda: LATER, stream_clock=stream_clock,
+        batch_size=batch_size)
 
 
 def test_a_boot_read_from_a_backlog_is_not_taken_for_stuck(connection):

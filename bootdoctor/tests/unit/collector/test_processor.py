@@ -384,7 +384,7 @@ def test_only_full_batches_show_a_backlog(connection):
         lambda: DEADLINES, clock=lambda: NOW, batch_size=10)
     seen = []
     processor.combiner._handle = lambda batches: seen.extend(
-        processor._full(batch) for batch in batches)
+        processor.full(batch) for batch in batches)
     processor.process_batch([('INFO', [])], received=9)
     processor.process_batch([('INFO', [])], received=10)
     # Without received, the messages given are what counts.
@@ -392,6 +392,6 @@ def test_only_full_batches_show_a_backlog(connection):
     assert seen == [False, True, False]
     unbounded = _processor(connection)
     unbounded.combiner._handle = lambda batches: seen.extend(
-        unbounded._full(batch) for batch in batches)
+        unbounded.full(batch) for batch in batches)
     unbounded.process_batch([('INFO', [])], received=1)
     assert seen[-1] is True
