@@ -29,11 +29,13 @@ listener receives slowly while it runs and, left alone, the groups stay
 small; each boot in flight is then rebuilt once per small group. A group
 waits only when a batch waiting as the previous group ended was a backlog
 batch (``backlog``: for the collector, one the listener filled before its
-``batch_timeout``, so the broker held more), and at most ``hold`` seconds,
-or until the waiting batches reach the limit. A light load, where each
-batch finds nothing waiting, never waits; nor does a steady load the
-worker keeps up with, whose batches the timeout ends: there the wait
-would only add to every message's delay.
+``batch_timeout``, so the broker held more, or one whose first message
+had waited in the broker: see
+:meth:`bootdoctor.collector.processor.BatchProcessor.backlog`), and at
+most ``hold`` seconds, or until the waiting batches reach the limit. A
+light load, where each batch finds nothing waiting, never waits; nor does
+a steady load the worker keeps up with, whose batches the timeout ends
+fresh: there the wait would only add to every message's delay.
 """
 
 import collections

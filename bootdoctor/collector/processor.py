@@ -51,6 +51,10 @@ from bootdoctor import notification
 from bootdoctor import pipeline
 
 LOG = log.getLogger(__name__)
+# A batch whose first message was published longer ago than this before
+# it arrived waited in the broker: the worker is working through a
+# backlog, and its groups wait for more batches (see full and lagging).
+BACKLOG_AGE = datetime.timedelta(seconds=2)
 HANDLED = oslo_messaging.NotificationResult.HANDLED
 REQUEUE = oslo_messaging.NotificationResult.REQUEUE
 
@@ -131,11 +135,11 @@ class BatchProcessor:
         self._heartbeats = {}
         self._heartbeat_lock = threading.Lock()
         # At most merge_limit messages are handled as one group; a group
-        # waits (hold) only after full batches, which show a backlog.
+        # waits (hold) only after a batch that shows a backlog.
         self.batch_size = batch_size
         self.combiner = combiner_mod.Combiner(
             self._process, merge_limit, size=lambda batch: len(batch[0]),
-            hold=hold, backlog=self.full)
+            hold=hold, backlog=self.backlog)
 
     def process(self, messages, priority):
         """Handle a batch of listener messages of one priority."""
@@ -158,6 +162,7 @@ class BatchProcessor:
             # Parsed here, in the batch's own thread, before it waits for
             # its turn: the interpreter is free while the group before it
             # waits for the database.
+            arrived = self.clock()
             messages, parsed, rejected = [], [], []
             for priority, part in slices:
                 good, bad = self._parse(part, priority)
@@ -167,14 +172,15 @@ class BatchProcessor:
             if received is None:
                 received = len(messages)
             return self.combiner.submit(
-                (messages, (parsed, rejected), received))
+                (messages, (parsed, rejected), received,
+                 _lag(messages, arrived)))
         finally:
             if token is not None:
                 self.stream_clock.end(token)
 
     def _process(self, batches):
-        """Handle ``[(messages, (parsed, rejected), received), ...]`` as
-        one batch.
+        """Handle ``[(messages, (parsed, rejected), received, lag), ...]``
+        as one batch (``lag``: see :meth:`lagging`).
         """
         messages = [m for batch in batches for m in batch[0]]
         keys = [_key(m) for m in messages]
@@ -183,7 +189,7 @@ class BatchProcessor:
         if not self.backoff.wait():
             return self._requeue(keys)
         parsed, rejected = [], []
-        for _batch, (good, bad), _received in batches:
+        for _batch, (good, bad), _received, _age in batches:
             parsed += good
             rejected += bad
         if self.stream_clock is not None:
@@ -217,10 +223,28 @@ class BatchProcessor:
 
         ``batch`` is a combiner item; its listener batch held ``batch[2]``
         messages (those filtered out included). Without a ``batch_size``
-        every batch counts as full. The one rule for both a group's wait
-        (the combiner's ``backlog``) and the stream clock.
+        every batch counts as full. The stream clock's rule for whether
+        newer messages are still waiting.
         """
         return self.batch_size is None or batch[2] >= self.batch_size
+
+    @staticmethod
+    def lagging(batch):
+        """Whether a batch's first message waited in the broker longer
+        than ``BACKLOG_AGE`` before it arrived (``batch[3]``: that wait,
+        or None when its publication time is unknown).
+
+        A worker the stream outruns is not told by its batches' sizes:
+        its group holds the interpreter, the listener receives slowly
+        meanwhile and ``batch_timeout`` ends each batch, full or not.
+        """
+        return batch[3] is not None and batch[3] > BACKLOG_AGE
+
+    def backlog(self, batch):
+        """Whether a group should wait for more batches after this one:
+        it was full, or it waited in the broker (the combiner's rule).
+        """
+        return self.full(batch) or self.lagging(batch)
 
     def judged_at(self):
         """The time stuck boots are judged by now."""
@@ -369,6 +393,22 @@ def _key(message):
     return (counters_mod.exchange_of(message.get('publisher_id'),
                                      message.get('event_type')),
             str(message.get('event_type')))
+
+
+def _lag(messages, arrived):
+    """How long before ``arrived`` the first message was published, or
+    None.
+    """
+    for message in messages[:1]:
+        stamp = _published(message)
+        if stamp is not None:
+            if stamp.tzinfo is None:
+                stamp = stamp.replace(tzinfo=datetime.timezone.utc)
+            try:
+                return arrived - stamp
+            except TypeError:
+                return None
+    return None
 
 
 def _published(message):

@@ -76,10 +76,11 @@ collector_opts = [
              'notification and its boot record. A short wait costs little '
              'throughput: batches that arrive while one is handled are '
              'handled together as one group. Under a load the worker did '
-             'not keep up with (a full batch was waiting when a group '
-             'ended), a group also waits up to this long for more '
-             'batches, so that each boot in flight is rebuilt once for '
-             'more notifications. Read at start only.'),
+             'not keep up with (a batch waiting when a group ended was '
+             'full, or its first notification had waited more than 2 s '
+             'in the broker), a group also waits up to this long for '
+             'more batches, so that each boot in flight is rebuilt once '
+             'for more notifications. Read at start only.'),
     cfg.IntOpt(
         'prefetch_batches', default=4, min=1,
         help='How many batches a worker may hold unacknowledged: sets '

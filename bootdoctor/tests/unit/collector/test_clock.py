@@ -134,12 +134,12 @@ def test_partial_batches_handled_as_one_group_are_no_backlog(connection):
     processor = _backlog_processor(connection, batch_size=len(first))
     stream_clock = processor.stream_clock
     half = len(first) // 2
-    items = [(part, processor._parse(part, 'INFO'), len(part))
+    items = [(part, processor._parse(part, 'INFO'), len(part), None)
              for part in (first[:half], first[half:])]
     assert processor._process(items) == processor_mod.HANDLED
     assert not stream_clock.behind
     assert connection.get_record(boot.instance_uuid)['status'] == 'stuck'
     # The newest batch full: behind.
     processor._process([(first, processor._parse(first, 'INFO'),
-                         len(first))])
+                         len(first), None)])
     assert stream_clock.behind
