@@ -18,9 +18,17 @@ clock. While it works through a backlog (after an outage of its own, of
 its database, or a burst), a boot's next messages may still wait in the
 queue: measured against the wall clock it would look stuck, and Aodh
 would be told so, for every boot of the backlog. So while the last batch
-was full (more was waiting), the clock is the newest notification time
-read so far, never ahead of the wall clock: a boot is stuck only if the
-stream moved on past its deadline without it.
+showed a backlog (it was full, or its messages had waited in the broker:
+:meth:`bootdoctor.collector.processor.BatchProcessor.backlog`), the clock
+is the newest notification time read so far, never ahead of the wall
+clock: a boot is stuck only if the stream moved on past its deadline
+without it. A busy worker's batches are seldom full (its listener,
+short of the interpreter, has them ended by ``batch_timeout``), so a
+backlog judged by full batches alone was missed while it drained.
+
+The last batch of a backlog shows one too, and nothing may follow it for
+a long while: ``LAPSE`` seconds with no batch arriving or being handled
+mean the broker had nothing more, and the clock is the wall clock again.
 
 Nor is the clock ever ahead of the moment the oldest batch still being
 handled was received: that batch may hold a boot's next message, and a
@@ -29,24 +37,34 @@ wall clock run past a deadline the boot in fact met.
 """
 
 import itertools
-
 import threading
+import time
 
 from oslo_utils import timeutils
+
+# Seconds with no batch arriving or being handled after which a collector
+# behind the stream has caught up: one behind receives a batch at least
+# every batch_timeout (or holds as many as it may, being handled).
+LAPSE = 5.0
 
 
 class StreamClock:
     """:param wall: callable returning the wall-clock time (aware UTC).
+    :param monotonic: the clock ``LAPSE`` is measured on.
 
-    Whether a batch was full is the batch processor's judgement
-    (:meth:`bootdoctor.collector.processor.BatchProcessor.full`), the
+    Whether a batch showed a backlog is the batch processor's judgement
+    (:meth:`bootdoctor.collector.processor.BatchProcessor.backlog`), the
     same one that decides whether a group waits for more batches.
     """
 
-    def __init__(self, wall=None):
+    def __init__(self, wall=None, monotonic=time.monotonic):
         self.wall = wall or (lambda: timeutils.utcnow(with_timezone=True))
+        self._monotonic = monotonic
         self._lock = threading.Lock()
         self._behind = False
+        # When a batch last arrived or was handled (monotonic), None
+        # before any.
+        self._active = None
         self._newest = None
         # {token: wall time it was received} of batches being handled.
         self._handling = {}
@@ -58,20 +76,22 @@ class StreamClock:
         received = self.wall()
         with self._lock:
             self._handling[token] = received
+            self._active = self._monotonic()
         return token
 
     def end(self, token):
         """The batch of ``token`` is handled (stored or handed back)."""
         with self._lock:
             self._handling.pop(token, None)
+            self._active = self._monotonic()
 
-    def observe(self, full, timestamps):
-        """After reading a batch with these times; ``full``: whether the
-        listener's batch was full (the broker held more).
+    def observe(self, backlog, timestamps):
+        """After reading a batch with these times; ``backlog``: whether
+        the batch showed one (see above).
         """
         newest = max(timestamps, default=None)
         with self._lock:
-            self._behind = bool(full)
+            self._behind = bool(backlog)
             if newest is not None and (self._newest is None or
                                        newest > self._newest):
                 self._newest = newest
@@ -79,7 +99,13 @@ class StreamClock:
     @property
     def behind(self):
         with self._lock:
-            return self._behind
+            return self._is_behind()
+
+    def _is_behind(self):
+        if not self._behind:
+            return False
+        return (bool(self._handling) or self._active is None or
+                self._monotonic() - self._active < LAPSE)
 
     def now(self):
         """The wall clock, or while behind the stream's newest time; in
@@ -87,7 +113,7 @@ class StreamClock:
         """
         now = self.wall()
         with self._lock:
-            if self._behind and self._newest is not None:
+            if self._newest is not None and self._is_behind():
                 now = min(now, self._newest)
             if self._handling:
                 now = min(now, min(self._handling.values()))

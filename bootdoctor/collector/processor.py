@@ -53,7 +53,7 @@ from bootdoctor import pipeline
 LOG = log.getLogger(__name__)
 # A batch whose first message was published longer ago than this before
 # it arrived waited in the broker: the worker is working through a
-# backlog, and its groups wait for more batches (see full and lagging).
+# backlog (see BatchProcessor.backlog).
 BACKLOG_AGE = datetime.timedelta(seconds=2)
 HANDLED = oslo_messaging.NotificationResult.HANDLED
 REQUEUE = oslo_messaging.NotificationResult.REQUEUE
@@ -193,9 +193,9 @@ class BatchProcessor:
             parsed += good
             rejected += bad
         if self.stream_clock is not None:
-            # Whether the listener is behind: its newest batch was full
-            # (a group merging partial batches is not a backlog).
-            self.stream_clock.observe(self.full(batches[-1]), [
+            # Whether the listener is behind: its newest batch showed a
+            # backlog (a group merging partial batches is not one).
+            self.stream_clock.observe(self.backlog(batches[-1]), [
                 o.timestamp for _, p in parsed for o in p.observations])
         try:
             try:
@@ -223,8 +223,7 @@ class BatchProcessor:
 
         ``batch`` is a combiner item; its listener batch held ``batch[2]``
         messages (those filtered out included). Without a ``batch_size``
-        every batch counts as full. The stream clock's rule for whether
-        newer messages are still waiting.
+        every batch counts as full.
         """
         return self.batch_size is None or batch[2] >= self.batch_size
 
@@ -241,8 +240,10 @@ class BatchProcessor:
         return batch[3] is not None and batch[3] > BACKLOG_AGE
 
     def backlog(self, batch):
-        """Whether a group should wait for more batches after this one:
-        it was full, or it waited in the broker (the combiner's rule).
+        """Whether a batch shows a backlog: it was full, or it waited in
+        the broker. After one a group waits for more batches (the
+        combiner's ``backlog``), and the stream clock follows the
+        stream's time (:mod:`bootdoctor.collector.clock`).
         """
         return self.full(batch) or self.lagging(batch)
 

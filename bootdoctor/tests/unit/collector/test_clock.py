@@ -11,10 +11,12 @@
 # under the License.
 
 import datetime
+import time
 
 from bootdoctor.collector import clock as clock_mod
 from bootdoctor.collector import counters as counters_mod
 from bootdoctor.collector import processor as processor_mod
+from bootdoctor import pipeline
 from bootdoctor.tests.unit.collector import conftest
 from bootdoctor.tests.unit.collector import test_processor
 
@@ -70,7 +72,8 @@ def test_a_stuck_search_during_a_slow_batch_waits_for_it(connection):
     # A boot's next messages are in a batch that takes long to store: a
     # stuck search meanwhile must not judge it by the wall clock.
     boot = conftest.boot('success')
-    infos = [m for p, m in conftest.views(boot) if p == 'INFO']
+    # Published as they arrive: no backlog.
+    infos = [m for p, m in conftest.views(boot, start=LATER) if p == 'INFO']
     wall = [LATER]
     stream_clock = clock_mod.StreamClock(wall=lambda: wall[0])
     judged = []
@@ -98,12 +101,17 @@ def test_a_stuck_search_during_a_slow_batch_waits_for_it(connection):
     assert stream_clock.now() == LATER + datetime.timedelta(hours=1)
 
 
-def _backlog_processor(connection, batch_size):
-    stream_clock = clock_mod.StreamClock(wall=lambda: LATER)
+def _backlog_processor(connection, batch_size, arrived=LATER,
+                       monotonic=time.monotonic):
+    """A processor whose batches arrive at ``arrived``, judging stuck
+    boots an hour after the first test boot's messages (``LATER``).
+    """
+    stream_clock = clock_mod.StreamClock(wall=lambda: LATER,
+                                         monotonic=monotonic)
     return processor_mod.BatchProcessor(
         connection, counters_mod.Counters(),
         processor_mod.Backoff(0.01, 0.02), lambda: test_processor.DEADLINES,
-        clock=lambda: LATER, stream_clock=stream_clock,
+        clock=lambda: arrived, stream_clock=stream_clock,
         batch_size=batch_size)
 
 
@@ -118,11 +126,58 @@ def test_a_boot_read_from_a_backlog_is_not_taken_for_stuck(connection):
 
 
 def test_a_boot_silent_once_caught_up_is_stuck(connection):
+    # Its messages arrived as they were published, in a partial batch;
+    # nothing came since: judged an hour later, it is stuck.
     boot = conftest.boot('success')
     first = [m for p, m in conftest.views(boot) if p == 'INFO'][:10]
-    processor = _backlog_processor(connection, batch_size=len(first) + 1)
+    processor = _backlog_processor(connection, batch_size=len(first) + 1,
+                                   arrived=_at(1))
     assert processor.process(first, 'INFO') == processor_mod.HANDLED
+    assert not processor.stream_clock.behind
     assert connection.get_record(boot.instance_uuid)['status'] == 'stuck'
+
+
+def test_a_partial_batch_of_old_messages_is_a_backlog_until_it_lapses(
+        connection):
+    # A busy worker draining an hour-old backlog: its listener's batches
+    # are partial, but their messages waited an hour in the broker. The
+    # boot's next messages may still be there: not stuck.
+    boot = conftest.boot('success')
+    first = [m for p, m in conftest.views(boot) if p == 'INFO'][:10]
+    mono = [1000.0]
+    processor = _backlog_processor(connection, batch_size=len(first) + 1,
+                                   monotonic=lambda: mono[0])
+    stream_clock = processor.stream_clock
+    assert processor.process(first, 'INFO') == processor_mod.HANDLED
+    assert stream_clock.behind
+    assert connection.get_record(boot.instance_uuid)['status'] == 'building'
+    newest = stream_clock.now()
+    assert newest < LATER
+    # Nothing arrives: after LAPSE seconds the broker had nothing more.
+    mono[0] += clock_mod.LAPSE - 0.5
+    assert stream_clock.now() == newest
+    mono[0] += 1
+    assert not stream_clock.behind and stream_clock.now() == LATER
+    records = pipeline.rebuild(connection, [boot.instance_uuid],
+                               now=stream_clock.now(),
+                               deadlines=test_processor.DEADLINES)
+    assert [r.status for r in records] == ['stuck']
+
+
+def test_no_lapse_while_a_batch_is_being_handled():
+    mono = [0.0]
+    clock = clock_mod.StreamClock(wall=lambda: LATER,
+                                  monotonic=lambda: mono[0])
+    token = clock.begin()
+    clock.observe(True, [_at(5)])
+    # A slow database: the batch is handled for longer than LAPSE.
+    mono[0] += clock_mod.LAPSE * 3
+    assert clock.behind and clock.now() == _at(5)
+    clock.end(token)
+    mono[0] += clock_mod.LAPSE - 0.5
+    assert clock.behind
+    mono[0] += 1
+    assert not clock.behind
 
 
 def test_partial_batches_handled_as_one_group_are_no_backlog(connection):
