@@ -36,7 +36,6 @@ The delivery rules:
   parses while the group before it waits for the database.
 """
 
-import datetime
 import threading
 import time
 
@@ -44,6 +43,7 @@ from oslo_log import log
 import oslo_messaging
 from oslo_utils import timeutils
 
+from bootdoctor.collector import backlog as backlog_mod
 from bootdoctor.collector import combiner as combiner_mod
 from bootdoctor.collector import counters as counters_mod
 from bootdoctor.db import exceptions as db_exc
@@ -51,10 +51,6 @@ from bootdoctor import notification
 from bootdoctor import pipeline
 
 LOG = log.getLogger(__name__)
-# A batch whose first message was published longer ago than this before
-# it arrived waited in the broker: the worker is working through a
-# backlog (see BatchProcessor.backlog).
-BACKLOG_AGE = datetime.timedelta(seconds=2)
 HANDLED = oslo_messaging.NotificationResult.HANDLED
 REQUEUE = oslo_messaging.NotificationResult.REQUEUE
 
@@ -173,14 +169,14 @@ class BatchProcessor:
                 received = len(messages)
             return self.combiner.submit(
                 (messages, (parsed, rejected), received,
-                 _lag(messages, arrived)))
+                 backlog_mod.lag(messages, arrived)))
         finally:
             if token is not None:
                 self.stream_clock.end(token)
 
     def _process(self, batches):
         """Handle ``[(messages, (parsed, rejected), received, lag), ...]``
-        as one batch (``lag``: see :meth:`lagging`).
+        as one batch (``lag``: :func:`bootdoctor.collector.backlog.lag`).
         """
         messages = [m for batch in batches for m in batch[0]]
         keys = [_key(m) for m in messages]
@@ -219,33 +215,19 @@ class BatchProcessor:
         return HANDLED
 
     def full(self, batch):
-        """Whether a listener's batch was full: the broker held more.
-
-        ``batch`` is a combiner item; its listener batch held ``batch[2]``
-        messages (those filtered out included). Without a ``batch_size``
-        every batch counts as full.
-        """
-        return self.batch_size is None or batch[2] >= self.batch_size
+        """Whether a combiner item's listener batch was full."""
+        return backlog_mod.full(batch[2], self.batch_size)
 
     @staticmethod
     def lagging(batch):
-        """Whether a batch's first message waited in the broker longer
-        than ``BACKLOG_AGE`` before it arrived (``batch[3]``: that wait,
-        or None when its publication time is unknown).
-
-        A worker the stream outruns is not told by its batches' sizes:
-        its group holds the interpreter, the listener receives slowly
-        meanwhile and ``batch_timeout`` ends each batch, full or not.
-        """
-        return batch[3] is not None and batch[3] > BACKLOG_AGE
+        """Whether a combiner item's first message waited in the broker."""
+        return backlog_mod.lagging(batch[3])
 
     def backlog(self, batch):
-        """Whether a batch shows a backlog: it was full, or it waited in
-        the broker. After one a group waits for more batches (the
-        combiner's ``backlog``), and the stream clock follows the
-        stream's time (:mod:`bootdoctor.collector.clock`).
+        """Whether a combiner item shows a backlog
+        (:mod:`bootdoctor.collector.backlog`).
         """
-        return self.full(batch) or self.lagging(batch)
+        return backlog_mod.shows(batch[2], batch[3], self.batch_size)
 
     def judged_at(self):
         """The time stuck boots are judged by now."""
@@ -314,7 +296,7 @@ class BatchProcessor:
             self.counters.add('processed' if fresh else 'duplicates',
                               exchange, event_type)
             if fresh:
-                stamp = _published(message)
+                stamp = backlog_mod.published(message)
                 if stamp is not None:
                     published.append(stamp)
         # Publish (the notification's timestamp) to committed record.
@@ -394,31 +376,6 @@ def _key(message):
     return (counters_mod.exchange_of(message.get('publisher_id'),
                                      message.get('event_type')),
             str(message.get('event_type')))
-
-
-def _lag(messages, arrived):
-    """How long before ``arrived`` the first message was published, or
-    None.
-    """
-    for message in messages[:1]:
-        stamp = _published(message)
-        if stamp is not None:
-            if stamp.tzinfo is None:
-                stamp = stamp.replace(tzinfo=datetime.timezone.utc)
-            try:
-                return arrived - stamp
-            except TypeError:
-                return None
-    return None
-
-
-def _published(message):
-    """When the notifier sent the message (its metadata timestamp)."""
-    metadata = message.get('metadata')
-    try:
-        return datetime.datetime.fromisoformat(str(metadata['timestamp']))
-    except (TypeError, KeyError, ValueError):
-        return None
 
 
 def _message_id(message):

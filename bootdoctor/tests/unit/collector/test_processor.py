@@ -19,6 +19,7 @@ import time
 
 import pytest
 
+from bootdoctor.collector import backlog as backlog_mod
 from bootdoctor.collector import counters as counters_mod
 from bootdoctor.collector import processor as processor_mod
 from bootdoctor.db import exceptions as db_exc
@@ -421,7 +422,7 @@ def test_a_partial_batch_that_waited_in_the_broker_shows_a_backlog(
     processor.combiner._handle = lambda batches: seen.extend(
         (processor.full(batch), processor.lagging(batch),
          processor.backlog(batch)) for batch in batches)
-    limit = processor_mod.BACKLOG_AGE.total_seconds()
+    limit = backlog_mod.AGE.total_seconds()
     for messages in ([_published_before(limit + 1)],
                      [_published_before(limit + 60, naive=True)],
                      [_published_before(limit - 1)],
