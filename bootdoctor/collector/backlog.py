@@ -28,6 +28,8 @@ ends each batch, full or not. The age reads the publisher's clock (the
 
 import datetime
 
+from bootdoctor.db import types
+
 AGE = datetime.timedelta(seconds=2)
 
 
@@ -54,22 +56,21 @@ def lag(messages, arrived):
     """How long before ``arrived`` (aware UTC) the first message was
     published, or None.
     """
-    for message in messages[:1]:
-        stamp = published(message)
-        if stamp is not None:
-            if stamp.tzinfo is None:
-                stamp = stamp.replace(tzinfo=datetime.timezone.utc)
-            try:
-                return arrived - stamp
-            except TypeError:
-                return None
-    return None
+    stamp = published(messages[0]) if messages else None
+    if stamp is None:
+        return None
+    try:
+        return arrived - stamp
+    except TypeError:
+        return None
 
 
 def published(message):
-    """When the notifier sent the message (its metadata timestamp)."""
+    """When the notifier sent the message (its metadata timestamp), aware
+    UTC (oslo.messaging writes it naive), or None.
+    """
     metadata = message.get('metadata')
     try:
-        return datetime.datetime.fromisoformat(str(metadata['timestamp']))
+        return types.to_utc(str(metadata['timestamp']))
     except (TypeError, KeyError, ValueError):
         return None
