@@ -36,6 +36,7 @@ from oslo_log import log
 from oslo_utils import timeutils
 import sqlalchemy as sa
 
+from bootdoctor.db import bulk
 from bootdoctor.db import decoded
 from bootdoctor.db import deployment
 from bootdoctor.db import engine
@@ -105,6 +106,7 @@ class Connection:
             engine.sqlite_begin_immediate(db_engine)
         if self.dialect == 'postgresql':
             engine.batch_executemany(db_engine)
+            bulk.install(db_engine)
             # MySQL keeps the ping on every checkout: the isolation level
             # set below is sent at checkout, outside SQLAlchemy's
             # statement error handling, so a lost connection found there

@@ -19,6 +19,7 @@ Functions here take a SQLAlchemy connection inside a transaction; the
 
 import sqlalchemy as sa
 
+from bootdoctor.db import bulk
 from bootdoctor.db import decoded
 from bootdoctor.db import exceptions
 from bootdoctor.db import models
@@ -133,10 +134,8 @@ def add(conn, parsed_list, received_at):
     known_obs = _existing(conn, ['message_id', 'instance_uuid'], OBS,
                           {k[0] for k in new_obs})
     obs_keys = sorted(k for k in new_obs if k not in known_obs)
-    if note_rows:
-        conn.execute(sa.insert(N), note_rows)
-    if obs_keys:
-        conn.execute(sa.insert(OBS), [new_obs[k][0] for k in obs_keys])
+    bulk.insert(conn, N, note_rows)
+    bulk.insert(conn, OBS, [new_obs[k][0] for k in obs_keys])
     return sorted((new_obs[k][1] for k in obs_keys),
                   key=_sort_key)
 
