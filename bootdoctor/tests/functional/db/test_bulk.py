@@ -20,6 +20,7 @@ import sqlalchemy as sa
 
 from bootdoctor.db import bulk
 from bootdoctor.db import models
+from bootdoctor.tests.functional.db import servers
 
 N = models.notifications
 UTC = datetime.timezone.utc
@@ -138,3 +139,31 @@ def test_nothing_to_insert_runs_no_statement(connection):
     finally:
         stop()
     assert 'COPY' not in seen and 'INSERT' not in seen
+
+
+@pytest.fixture(scope='module')
+def postgresql():
+    with servers.connection('postgresql') as conn:
+        yield conn
+
+
+def test_a_server_lost_during_a_copy_is_a_connection_error(postgresql):
+    rows = _rows('lost')
+    with pytest.raises(db_exc.DBConnectionError):
+        with postgresql._writer.begin() as conn:
+            pid = conn.exec_driver_sql('SELECT pg_backend_pid()').scalar()
+            admin, _ = servers._admin_engine('postgresql')
+            try:
+                with admin.connect() as other:
+                    other.exec_driver_sql(
+                        'SELECT pg_terminate_backend(%d)' % pid)
+            finally:
+                admin.dispose()
+            bulk.insert(conn, N, rows)
+    # The pool recovers; nothing of the lost transaction was stored.
+    with postgresql.engine.connect() as conn:
+        assert _stored(conn, 'lost') == []
+    with postgresql._writer.begin() as conn:
+        bulk.insert(conn, N, rows)
+    with postgresql.engine.connect() as conn:
+        assert len(_stored(conn, 'lost')) == len(rows)
