@@ -185,7 +185,7 @@ class BatchProcessor:
         if not self.backoff.wait():
             return self._requeue(keys)
         parsed, rejected = [], []
-        for _batch, (good, bad), _received, _age in batches:
+        for _batch, (good, bad), _received, _lag in batches:
             parsed += good
             rejected += bad
         if self.stream_clock is not None:
@@ -213,15 +213,6 @@ class BatchProcessor:
             return self._requeue(keys)
         self.backoff.succeeded()
         return HANDLED
-
-    def full(self, batch):
-        """Whether a combiner item's listener batch was full."""
-        return backlog_mod.full(batch[2], self.batch_size)
-
-    @staticmethod
-    def lagging(batch):
-        """Whether a combiner item's first message waited in the broker."""
-        return backlog_mod.lagging(batch[3])
 
     def backlog(self, batch):
         """Whether a combiner item shows a backlog

@@ -385,7 +385,8 @@ def test_only_full_batches_show_a_backlog(connection):
         lambda: DEADLINES, clock=lambda: NOW, batch_size=10)
     seen = []
     processor.combiner._handle = lambda batches: seen.extend(
-        (processor.full(batch), processor.backlog(batch))
+        (backlog_mod.full(batch[2], processor.batch_size),
+         processor.backlog(batch))
         for batch in batches)
     processor.process_batch([('INFO', [])], received=9)
     processor.process_batch([('INFO', [])], received=10)
@@ -394,7 +395,8 @@ def test_only_full_batches_show_a_backlog(connection):
     assert seen == [(False, False), (True, True), (False, False)]
     unbounded = _processor(connection)
     unbounded.combiner._handle = lambda batches: seen.extend(
-        (unbounded.full(batch), unbounded.backlog(batch))
+        (backlog_mod.full(batch[2], unbounded.batch_size),
+         unbounded.backlog(batch))
         for batch in batches)
     unbounded.process_batch([('INFO', [])], received=1)
     assert seen[-1] == (True, True)
@@ -420,8 +422,9 @@ def test_a_partial_batch_that_waited_in_the_broker_shows_a_backlog(
         lambda: DEADLINES, clock=lambda: NOW, batch_size=500)
     seen = []
     processor.combiner._handle = lambda batches: seen.extend(
-        (processor.full(batch), processor.lagging(batch),
-         processor.backlog(batch)) for batch in batches)
+        (backlog_mod.full(batch[2], processor.batch_size),
+         backlog_mod.lagging(batch[3]), processor.backlog(batch))
+        for batch in batches)
     limit = backlog_mod.AGE.total_seconds()
     for messages in ([_published_before(limit + 1)],
                      [_published_before(limit + 60, naive=True)],
