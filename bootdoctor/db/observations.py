@@ -33,18 +33,22 @@ BOOTS = models.boots
 
 
 def _split(parsed):
-    """(raw message or None, observations) from a Parsed or Observation."""
+    """(raw message or None, its JSON text or None, observations) from a
+    Parsed or Observation.
+    """
     if isinstance(parsed, bd_observation.Observation):
-        return None, (parsed,)
+        return None, None, (parsed,)
     try:
-        return parsed.message, tuple(parsed.observations)
+        return (parsed.message, getattr(parsed, 'message_json', None),
+                tuple(parsed.observations))
     except AttributeError:
         raise exceptions.InvalidInput(
             'add_observations takes Parsed results or Observations, not %r'
             % type(parsed).__name__)
 
 
-def _notification_row(message, observations, received_at):
+def _notification_row(message, observations, received_at, text=None):
+    """The notifications row; ``text``: the message's JSON, if made."""
     if not isinstance(message, dict):
         raise exceptions.InvalidInput('a raw message must be a dict')
     first = observations[0] if observations else None
@@ -67,7 +71,7 @@ def _notification_row(message, observations, received_at):
         'priority': message.get('priority'),
         'timestamp': timestamp,
         'received_at': received_at,
-        'message': message,
+        'message': message if text is None else types.Encoded(text),
     }
     return validation.check_lengths(N, row, 'message %s' % message_id)
 
@@ -115,7 +119,7 @@ def add(conn, parsed_list, received_at):
     notes = {}
     new_obs = {}
     for parsed in parsed_list:
-        message, observations = _split(parsed)
+        message, text, observations = _split(parsed)
         for obs in observations:
             if not isinstance(obs, bd_observation.Observation):
                 raise exceptions.InvalidInput(
@@ -124,7 +128,8 @@ def add(conn, parsed_list, received_at):
             new_obs.setdefault((row['message_id'], row['instance_uuid']),
                                (row, obs))
         if message is not None:
-            row = _notification_row(message, observations, received_at)
+            row = _notification_row(message, observations, received_at,
+                                    text)
             notes.setdefault(row['message_id'], row)
     if not notes and not new_obs:
         return []

@@ -76,6 +76,26 @@ class UTCDateTime(sa.types.TypeDecorator):
         return value.replace(tzinfo=UTC)
 
 
+class Encoded:
+    """A JSON document encoded already, as :class:`JSONText` writes it.
+
+    JSONText stores ``text`` unchanged. The caller vouches that it is
+    compact, ASCII JSON (the parser's own encoding of a message,
+    :mod:`bootdoctor.notification.plain`).
+    """
+
+    __slots__ = ('text',)
+
+    def __init__(self, text):
+        if not isinstance(text, str):
+            raise TypeError('Encoded takes JSON text, not %s'
+                            % type(text).__name__)
+        self.text = text
+
+    def __repr__(self):
+        return 'Encoded(%r)' % self.text[:60]
+
+
 class JSONText(sa.types.TypeDecorator):
     """A JSON document kept as text."""
 
@@ -90,6 +110,8 @@ class JSONText(sa.types.TypeDecorator):
     def process_bind_param(self, value, dialect):
         if value is None:
             return None
+        if type(value) is Encoded:
+            return value.text
         return jsonutils.dumps(value, separators=(',', ':'))
 
     def process_result_value(self, value, dialect):

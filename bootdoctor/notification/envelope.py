@@ -194,8 +194,13 @@ def read_message_id(raw):
     return None
 
 
-def normalise(raw, default_timestamp=None):
-    """A :class:`Message` from an unwrapped, checked message dict."""
+def normalise(raw, default_timestamp=None, max_depth=None):
+    """A :class:`Message` from an unwrapped message dict.
+
+    With ``max_depth``, the payload and context are checked as they are
+    masked (:func:`fields.redact`): a :class:`fields.NotPlain` says they
+    are not plain JSON, and :func:`check` then names the field.
+    """
     top = fields.Obj(raw, '')
     metadata = top.obj('metadata') or fields.Obj({}, 'metadata')
 
@@ -221,12 +226,17 @@ def normalise(raw, default_timestamp=None):
         raise ParseError('timestamp: missing (no message, metadata or '
                          'context timestamp)')
 
-    payload = fields.redact(payload)
-    ctxt = fields.redact(ctxt)
+    # Both sit one level below the message's top.
+    room = None if max_depth is None else max_depth - 1
+    payload = fields.redact(payload, room)
+    ctxt = fields.redact(ctxt, room)
     if message_id is None:
-        message_id = synthetic_id(
-            event_type, publisher_id, priority, payload, ctxt,
-            timestamps.isoformat(timestamp) if own_ts else None)
+        try:
+            message_id = synthetic_id(
+                event_type, publisher_id, priority, payload, ctxt,
+                timestamps.isoformat(timestamp) if own_ts else None)
+        except (TypeError, ValueError) as exc:
+            raise fields.NotPlain(str(exc)) from exc
     return Message(message_id=message_id, event_type=event_type,
                    publisher_id=publisher_id, priority=priority,
                    timestamp=timestamp, payload=payload, ctxt=ctxt)

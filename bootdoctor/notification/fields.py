@@ -233,7 +233,20 @@ REDACTED = '***'
 _SECRET_ENDS = frozenset('nNdDtT')
 
 
-def redact(value):
+class NotPlain(Exception):
+    """A value is not plain, bounded JSON; ``reason`` says why, roughly.
+
+    Raised by the fast checks (:func:`redact` with a depth bound, and
+    :func:`bootdoctor.notification.plain.encode`), which cannot name the
+    field at fault: :func:`check_json` then walks the value to name it.
+    """
+
+    def __init__(self, reason):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def redact(value, room=None):
     """The JSON value with credential values replaced.
 
     oslo.context serialises ``auth_token`` (and service tokens) into
@@ -242,23 +255,35 @@ def redact(value):
     no credential is returned as it is, not copied (a payload seldom
     holds one, a context nearly always does); one that does is a new
     object, and the value passed in is never changed.
+
+    The walk also checks what the C JSON encoder would let through:
+    an object key that is not a string, a tuple, and, with ``room`` (how
+    many levels of nesting may lie below ``value``), nesting deeper than
+    that, each raise :class:`NotPlain`.
     """
     kind = type(value)
     if kind is dict or (kind is not list and isinstance(value, dict)):
+        if not value:
+            return value
+        if room is not None:
+            if room < 1:
+                raise NotPlain('nesting too deep')
+            room -= 1
         copy = None
         for key, sub in value.items():
+            if type(key) is not str and not isinstance(key, str):
+                raise NotPlain('an object key is not a string')
             kind = type(sub)
             if kind is str:
-                if not (sub and type(key) is str
-                        and key[-1:] in _SECRET_ENDS
+                if not (sub and key[-1:] in _SECRET_ENDS
                         and key.lower().endswith(_SECRET_SUFFIXES)):
                     continue
                 new = REDACTED
             elif kind is dict or kind is list:
-                new = redact(sub)
-            elif isinstance(sub, (dict, list)):
-                new = redact(sub)
-            elif (isinstance(sub, str) and sub and isinstance(key, str) and
+                new = redact(sub, room)
+            elif isinstance(sub, (dict, list, tuple)):
+                new = redact(sub, room)
+            elif (isinstance(sub, str) and sub and
                     key.lower().endswith(_SECRET_SUFFIXES)):
                 new = REDACTED
             else:
@@ -269,13 +294,21 @@ def redact(value):
                 copy[key] = new
         return value if copy is None else copy
     if kind is list or isinstance(value, list):
+        if not value:
+            return value
+        if room is not None:
+            if room < 1:
+                raise NotPlain('nesting too deep')
+            room -= 1
         copy = None
         for i, sub in enumerate(value):
-            if isinstance(sub, (dict, list)):
-                new = redact(sub)
+            if isinstance(sub, (dict, list, tuple)):
+                new = redact(sub, room)
                 if new is not sub:
                     if copy is None:
                         copy = list(value)
                     copy[i] = new
         return value if copy is None else copy
+    if isinstance(value, tuple):
+        raise NotPlain('a tuple is not a JSON value')
     return value

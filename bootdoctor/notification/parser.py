@@ -19,6 +19,7 @@ from oslo_log import log as logging
 from bootdoctor.notification import envelope
 from bootdoctor.notification.errors import ParseError
 from bootdoctor.notification import fields
+from bootdoctor.notification import plain
 from bootdoctor.notification import registry as registry_mod
 from bootdoctor.observation import KINDS
 
@@ -39,10 +40,13 @@ class Parsed:
     serialisable, credentials masked) to keep as the raw notification;
     parsing it again gives the same result. ``observations`` may be
     empty: a port that belongs to no instance is understood, not
-    rejected.
+    rejected. ``message_json`` is ``message`` encoded as storage writes
+    it (:mod:`bootdoctor.notification.plain`), or None.
     """
     message: dict
     observations: tuple
+    # ``message`` as the JSON text storage writes, when parsing made it.
+    message_json: str = None
 
     @property
     def message_id(self):
@@ -72,14 +76,13 @@ def parse(message, *, default_timestamp=None, limits=None, registry=None,
     try:
         raw = envelope.unwrap(message, limits)
         message_id = envelope.read_message_id(raw)
-        envelope.check(raw, limits)
         event_type = envelope.read_event_type(raw)
         handler = (registry or registry_mod.default_registry()).lookup(
             event_type)
         if handler is None:
             raise ParseError('event_type: unknown event type %s'
                              % fields.describe(event_type, 80))
-        normal = envelope.normalise(raw, default_timestamp)
+        normal, kept, text = _normalise(raw, default_timestamp, limits)
         message_id = normal.message_id
         if received_at is not None:
             envelope.check_not_future(normal, received_at, limits)
@@ -96,7 +99,33 @@ def parse(message, *, default_timestamp=None, limits=None, registry=None,
         raise ParseError('internal error while parsing: %s: %s'
                          % (type(exc).__name__, exc), message_id) from exc
     _check_observations(observations, normal.message_id)
-    return Parsed(message=normal.to_dict(), observations=observations)
+    return Parsed(message=kept, observations=observations,
+                  message_json=text)
+
+
+def _normalise(raw, default_timestamp, limits):
+    """The Message, the dict kept of it and that dict's JSON text.
+
+    The message must be plain, bounded JSON: checked on the way by the
+    masking walk and the encoding (:mod:`bootdoctor.notification.plain`).
+    When either finds a fault, :func:`envelope.check` walks the message
+    again to name the field at fault.
+    """
+    try:
+        normal = envelope.normalise(raw, default_timestamp, limits.max_depth)
+    except fields.NotPlain as exc:
+        envelope.check(raw, limits)
+        raise ParseError('message: %s' % exc.reason)
+    kept = normal.to_dict()
+    try:
+        text = plain.encode(kept, limits.max_bytes)
+    except fields.NotPlain as exc:
+        envelope.check(kept, limits)
+        raise ParseError('message: %s' % exc.reason)
+    if plain.SURROGATE in text:
+        # A character beyond the BMP, or a lone surrogate: tell which.
+        envelope.check(kept, limits)
+    return normal, kept, text
 
 
 def parse_listener(ctxt, publisher_id, event_type, payload, metadata,

@@ -167,3 +167,23 @@ def test_a_server_lost_during_a_copy_is_a_connection_error(postgresql):
         bulk.insert(conn, N, rows)
     with postgresql.engine.connect() as conn:
         assert len(_stored(conn, 'lost')) == len(rows)
+
+
+def test_a_parsed_message_is_stored_as_its_own_text(connection):
+    # The parser encodes the message once; storage writes that text, the
+    # same as it would have encoded, and it reads back as the message.
+    from bootdoctor import notification
+    from bootdoctor.tests.unit.notification import samples
+
+    message = samples.jsonl('recorded', 'a_boot_success.jsonl')[20]
+    message['payload']['display_name'] = 'vm-é-🙂 \\ \t'
+    parsed = notification.parse(message)
+    assert parsed.message_json
+    connection.add_observations([parsed])
+    with connection.engine.connect() as conn:
+        row = conn.execute(
+            sa.select(N.c.message,
+                      sa.type_coerce(N.c.message, sa.Text()).label('raw'))
+            .where(N.c.message_id == parsed.message_id)).one()
+    assert row.raw == parsed.message_json
+    assert row.message == parsed.message

@@ -93,3 +93,12 @@ def test_filters_must_be_a_mapping():
     with pytest.raises(ValueError) as err:
         record_lists.parse_filters(['status'])
     assert err.value.parameter == 'filters'
+
+
+def test_json_text_writes_encoded_text_unchanged():
+    column = types.JSONText()
+    text = '{"a":[1,2],"b":"\\u00e9"}'
+    assert column.process_bind_param(types.Encoded(text), None) == text
+    assert column.process_bind_param({'a': [1, 2], 'b': 'é'}, None) == text
+    with pytest.raises(TypeError):
+        types.Encoded({'a': 1})
