@@ -21,6 +21,7 @@ connection inside a transaction.
 
 import sqlalchemy as sa
 
+from bootdoctor.db import bulk
 from bootdoctor.db import exceptions
 from bootdoctor.db import listing
 from bootdoctor.db import models
@@ -167,8 +168,7 @@ def save(conn, records, observation_counts=None):
     for chunk in validation.chunks(written):
         conn.execute(sa.delete(P).where(P.c.instance_uuid.in_(chunk)))
     phases = [p for uuid in written for p in phase_rows(rows[uuid])]
-    if phases:
-        conn.execute(sa.insert(P), phases)
+    bulk.insert(conn, P, phases)
     return sorted(written)
 
 
