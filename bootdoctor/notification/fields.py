@@ -246,6 +246,15 @@ class NotPlain(Exception):
         self.reason = reason
 
 
+def _below(room):
+    """The room left below a non-empty object or list with ``room``."""
+    if room is None:
+        return None
+    if room < 1:
+        raise NotPlain('nesting too deep')
+    return room - 1
+
+
 def redact(value, room=None):
     """The JSON value with credential values replaced.
 
@@ -265,10 +274,7 @@ def redact(value, room=None):
     if kind is dict or (kind is not list and isinstance(value, dict)):
         if not value:
             return value
-        if room is not None:
-            if room < 1:
-                raise NotPlain('nesting too deep')
-            room -= 1
+        room = _below(room)
         copy = None
         for key, sub in value.items():
             if type(key) is not str and not isinstance(key, str):
@@ -296,10 +302,7 @@ def redact(value, room=None):
     if kind is list or isinstance(value, list):
         if not value:
             return value
-        if room is not None:
-            if room < 1:
-                raise NotPlain('nesting too deep')
-            room -= 1
+        room = _below(room)
         copy = None
         for i, sub in enumerate(value):
             if isinstance(sub, (dict, list, tuple)):
