@@ -26,9 +26,9 @@ from hypothesis import given
 from hypothesis import HealthCheck
 from hypothesis import settings
 from hypothesis import strategies as st
-from oslo_serialization import jsonutils
 import pytest
 
+from bootdoctor.db import types
 from bootdoctor import notification
 from bootdoctor.notification import envelope
 from bootdoctor.notification import fields
@@ -41,8 +41,8 @@ def row(name='a_boot_success', index=20):
 
 
 def _stored(value):
-    """The text bootdoctor.db.types.JSONText writes for a value."""
-    return jsonutils.dumps(value, separators=(',', ':'))
+    """The text storage's JSON column writes for a value."""
+    return types.JSONText().process_bind_param(value, None)
 
 
 RECORDED = ('a_boot_success', 'c_no_valid_host', 'e2_spawn_fail_single_host')
