@@ -13,9 +13,10 @@
 """bootdoctor.boot.stuck and bootdoctor.boot.failed notifications.
 
 Each is sent once per boot and state, also with several collectors: the
-storage's ``mark_emitted`` lets only the first caller through. The mark is
-taken before sending, so a crash between the two loses that notification
-rather than sending it twice (at most once).
+storage's ``mark_emitted_many`` lets only the first caller through. The
+marks of the records handled together are taken in one transaction before
+any is sent, so a crash between the two loses those notifications rather
+than sending them twice (at most once).
 
 A failure is held back while its record does not say where the boot
 failed (no fault, no step): Nova's ``instance.update`` to the error state
@@ -88,7 +89,7 @@ class Emitter:
         the exchange the notifications go to.
     :param conf: for ``[collector] emit_notifications`` and the
         ``[oslo_messaging_notifications]`` driver and topics.
-    :param connection: the storage, for ``mark_emitted``.
+    :param connection: the storage, for ``mark_emitted_many``.
     """
 
     def __init__(self, conf, transport, connection, counters=None,
@@ -125,17 +126,26 @@ class Emitter:
         sent = []
         if not self.enabled:
             return sent
+        due = []
         for record in records:
-            record = record.to_dict() if hasattr(record, 'to_dict') else (
-                record)
-            event = EVENTS.get(record.get('status'))
+            # A built record tells its status without becoming a dict.
+            event = EVENTS.get(record.get('status') if isinstance(
+                record, dict) else record.status)
             if event is None:
                 continue
-            event_type, priority, state = event
-            if held and state == 'error' and not says_where(record):
+            record = record.to_dict() if hasattr(record, 'to_dict') else (
+                record)
+            if held and event[2] == 'error' and not says_where(record):
                 continue
-            if not self._first_mark(record['instance_uuid'], state):
+            due.append((record, event))
+        first = self._first_marks(
+            [(record['instance_uuid'], event[2]) for record, event in due])
+        for record, (event_type, priority, state) in due:
+            key = (record['instance_uuid'], state)
+            if key not in first:
                 continue
+            # Once, also for a boot named twice.
+            first.discard(key)
             ctxt = _Context({
                 'request_id': context.generate_request_id(),
                 'global_request_id': _global_request_id(record),
@@ -152,16 +162,23 @@ class Emitter:
             sent.append((event_type, record['instance_uuid']))
         return sent
 
-    def _first_mark(self, instance_uuid, state):
-        """``mark_emitted``, skipping storage for a mark known taken."""
-        key = (instance_uuid, state)
+    def _first_marks(self, keys):
+        """The ``(instance, state)`` keys marked first now: one
+        ``mark_emitted_many`` for those not known taken.
+        """
+        asked = {}
         with self._marked_lock:
-            if key in self._marked:
-                self._marked.move_to_end(key)
-                return False
-        first = self.connection.mark_emitted(instance_uuid, state)
+            for key in keys:
+                if key in self._marked:
+                    self._marked.move_to_end(key)
+                else:
+                    asked[key] = True
+        if not asked:
+            return set()
+        first = self.connection.mark_emitted_many(list(asked))
         with self._marked_lock:
-            self._marked[key] = True
+            for key in asked:
+                self._marked[key] = True
             while len(self._marked) > MARKS_REMEMBERED:
                 self._marked.popitem(last=False)
         return first

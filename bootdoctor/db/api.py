@@ -376,18 +376,17 @@ class Connection:
     # Deployment state
 
     @engine.translated
-    def mark_emitted(self, instance_uuid, state, now=None):
-        """True only for the first caller marking (instance, state)."""
-        try:
-            self._insert_mark(instance_uuid, state, _now(now))
-        except db_exc.DBDuplicateEntry:
-            return False
-        return True
-
     @engine.retry()
-    def _insert_mark(self, instance_uuid, state, now):
+    def mark_emitted_many(self, pairs, now=None):
+        """Mark ``(instance, state)`` pairs in one transaction; return
+        the set of those this call marked first (another writer, or an
+        earlier call, holds the others).
+        """
+        pairs = list(pairs)
+        if not pairs:
+            return set()
         with self._write() as conn:
-            deployment.mark_emitted(conn, instance_uuid, state, now)
+            return deployment.mark_emitted_many(conn, pairs, _now(now))
 
     @engine.translated
     @engine.retry(conflicts=True)

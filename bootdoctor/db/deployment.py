@@ -22,6 +22,8 @@
 """
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects import sqlite
 
 from bootdoctor.db import exceptions
 from bootdoctor.db import models
@@ -101,12 +103,38 @@ def list_heartbeats(conn):
              'received': row['received']} for row in rows]
 
 
-def mark_emitted(conn, instance_uuid, state, now):
-    """Insert the mark; DBDuplicateEntry if another writer has it."""
-    row = validation.check_lengths(E, {
+def mark_emitted_many(conn, pairs, now):
+    """Insert the marks no writer holds yet; return the pairs inserted.
+
+    One insert that skips held keys, its rows in key order, so that two
+    writers marking the same boots queue rather than deadlock. A key
+    another transaction inserted but has not committed makes the insert
+    wait for it: of two writers, exactly one gets each mark.
+    """
+    for instance_uuid, state in pairs:
+        if not instance_uuid or not state:
+            raise exceptions.InvalidInput('an emitted mark needs an '
+                                          'instance and a state')
+    rows = [validation.check_lengths(E, {
         'instance_uuid': instance_uuid, 'state': state, 'emitted_at': now},
-        'emitted mark')
-    if not instance_uuid or not state:
-        raise exceptions.InvalidInput('an emitted mark needs an instance '
-                                      'and a state')
-    conn.execute(sa.insert(E).values(**row))
+        'emitted mark') for instance_uuid, state in sorted(set(pairs))]
+    insert = _insert_new(conn.dialect.name)
+    if conn.dialect.insert_executemany_returning:
+        # PostgreSQL, SQLite 3.35+, MariaDB 10.5+: one statement.
+        return {(row.instance_uuid, row.state) for row in conn.execute(
+            insert.returning(E.c.instance_uuid, E.c.state), rows)}
+    # MySQL: no RETURNING; an insert per mark tells by its row count.
+    return {(row['instance_uuid'], row['state']) for row in rows
+            if conn.execute(insert, row).rowcount}
+
+
+def _insert_new(dialect):
+    """An insert into ``emitted`` that skips a key already there."""
+    if dialect == 'postgresql':
+        return postgresql.insert(E).on_conflict_do_nothing()
+    if dialect == 'sqlite':
+        return sqlite.insert(E).on_conflict_do_nothing()
+    if dialect == 'mysql':
+        return sa.insert(E).prefix_with('IGNORE')
+    raise exceptions.InvalidInput('no insert that skips held keys on %s'
+                                  % dialect)

@@ -75,9 +75,30 @@ def test_same_observations_stored_once(connection):
 
 def test_one_writer_emits(connection):
     for state in ('error', 'stuck', 'active'):
-        results = _run(THREADS, lambda i: connection.mark_emitted(
-            fakes.uuid(1), state))
+        results = _run(THREADS, lambda i: (fakes.uuid(1), state) in (
+            connection.mark_emitted_many([(fakes.uuid(1), state)])))
         assert sorted(results) == [False] * (THREADS - 1) + [True]
+
+
+def test_writers_marking_overlapping_boots_share_the_marks(connection):
+    marks = [(fakes.uuid(n), state) for n in range(1, 11)
+             for state in ('error', 'stuck')]
+
+    def mark(i):
+        order = list(marks)
+        random.Random(i).shuffle(order)
+        return connection.mark_emitted_many(order[:15])
+
+    results = _run(THREADS, mark)
+    taken = [key for first in results for key in first]
+    # No mark went to two writers, and every mark asked for went to one.
+    assert len(taken) == len(set(taken))
+    asked = set()
+    for i in range(THREADS):
+        order = list(marks)
+        random.Random(i).shuffle(order)
+        asked.update(order[:15])
+    assert set(taken) == asked
 
 
 def test_concurrent_saves_of_new_boots(connection):

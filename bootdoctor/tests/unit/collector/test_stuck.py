@@ -200,15 +200,17 @@ def test_a_boot_nova_no_longer_knows_is_deleted_not_stuck(
 
 
 class _CountingMarks:
-    """A storage whose mark_emitted counts its calls."""
+    """A storage counting the marks asked of it, and its calls."""
 
     def __init__(self, connection):
         self.connection = connection
         self.calls = 0
+        self.asked = []
 
-    def mark_emitted(self, instance_uuid, state):
+    def mark_emitted_many(self, keys):
         self.calls += 1
-        return self.connection.mark_emitted(instance_uuid, state)
+        self.asked += keys
+        return self.connection.mark_emitted_many(keys)
 
 
 def test_a_known_mark_does_not_ask_storage_again(
@@ -219,20 +221,23 @@ def test_a_known_mark_does_not_ask_storage_again(
     where = {'step': 10, 'component': 'nova-scheduler'}
     failed = {'instance_uuid': 'u1', 'status': 'error', 'root_cause': where}
     # Another collector marked u2 before: storage refuses, once.
-    assert connection.mark_emitted('u2', 'error')
+    assert connection.mark_emitted_many([('u2', 'error')])
     other = {'instance_uuid': 'u2', 'status': 'error', 'root_cause': where}
-    assert [u for _, u in emitter.emit_for([failed, other])] == ['u1']
-    assert storage.calls == 2
+    # Both asked in one call; a boot named twice is asked and sent once.
+    assert [u for _, u in emitter.emit_for([failed, other, failed])] == [
+        'u1']
+    assert (storage.calls, storage.asked) == (
+        1, [('u1', 'error'), ('u2', 'error')])
     assert emitter.emit_for([failed, other, failed]) == []
-    assert storage.calls == 2
+    assert storage.calls == 1
     # The memo is bounded: past the bound the least recently seen marks
     # are forgotten and asked again, and storage still refuses them.
     monkeypatch.setattr(emitter_mod, 'MARKS_REMEMBERED', 1)
     third = {'instance_uuid': 'u3', 'status': 'error', 'root_cause': where}
     assert [u for _, u in emitter.emit_for([third])] == ['u3']
-    assert storage.calls == 3
+    assert (storage.calls, storage.asked[2:]) == (2, [('u3', 'error')])
     assert emitter.emit_for([failed]) == []
-    assert storage.calls == 4
+    assert (storage.calls, storage.asked[3:]) == (3, [('u1', 'error')])
     assert len(inbox.wait_for(2)) == 2
 
 

@@ -496,8 +496,8 @@ class RecordCases:
         assert [r['instance_uuid'] for r in connection.unannounced_failures(
             grace, everything, now=at(200), limit=1)] == [U1]
         # Announced: left out, as is a stuck mark's boot that failed.
-        assert connection.mark_emitted(U1, 'error')
-        assert connection.mark_emitted(U2, 'stuck')
+        marks = [(U1, 'error'), (U2, 'stuck')]
+        assert connection.mark_emitted_many(marks) == set(marks)
         found = connection.unannounced_failures(grace, everything,
                                                 now=at(200))
         assert [r['instance_uuid'] for r in found] == [U2]

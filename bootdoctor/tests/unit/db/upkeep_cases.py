@@ -30,10 +30,43 @@ from bootdoctor.tests.unit.db import fakes
 class DeploymentCases:
 
     def test_mark_emitted_once(self, connection):
-        assert connection.mark_emitted(cases.U1, 'error') is True
-        assert connection.mark_emitted(cases.U1, 'error') is False
-        assert connection.mark_emitted(cases.U1, 'stuck') is True
-        assert connection.mark_emitted(cases.U2, 'error') is True
+        mark = connection.mark_emitted_many
+        assert mark([(cases.U1, 'error')]) == {(cases.U1, 'error')}
+        assert mark([(cases.U1, 'error')]) == set()
+        assert mark([(cases.U1, 'stuck')]) == {(cases.U1, 'stuck')}
+        assert mark([(cases.U2, 'error')]) == {(cases.U2, 'error')}
+
+    def test_marks_taken_together_skip_those_held(self, connection):
+        mark = connection.mark_emitted_many
+        assert mark([(cases.U2, 'error')]) == {(cases.U2, 'error')}
+        # One held, one new twice, one new: the held one only is refused.
+        assert mark([(cases.U2, 'stuck'), (cases.U2, 'error'),
+                     (cases.U1, 'error'), (cases.U2, 'stuck')]) == {
+            (cases.U2, 'stuck'), (cases.U1, 'error')}
+        assert mark([(cases.U1, 'error'), (cases.U2, 'stuck'),
+                     (cases.U2, 'error')]) == set()
+        assert mark([]) == set()
+
+    def test_marks_without_returning_skip_those_held(self, connection,
+                                                     monkeypatch):
+        # As on MySQL, whose inserts return nothing: a row count each.
+        dialect = connection.engine.dialect
+        monkeypatch.setattr(dialect, 'insert_executemany_returning', False)
+        mark = connection.mark_emitted_many
+        assert mark([(cases.U2, 'error')]) == {(cases.U2, 'error')}
+        assert mark([(cases.U2, 'stuck'), (cases.U2, 'error'),
+                     (cases.U1, 'error'), (cases.U2, 'stuck')]) == {
+            (cases.U2, 'stuck'), (cases.U1, 'error')}
+
+    def test_a_bad_mark_refuses_the_whole_call(self, connection):
+        with pytest.raises(exceptions.InvalidInput):
+            connection.mark_emitted_many([(cases.U1, 'error'), (None, 'x')])
+        with pytest.raises(exceptions.InvalidInput):
+            connection.mark_emitted_many([(cases.U1, 'error'),
+                                          (cases.U2, 'x' * 33)])
+        # Nothing of either call was marked.
+        assert connection.mark_emitted_many([(cases.U1, 'error')]) == {
+            (cases.U1, 'error')}
 
     def test_findings_are_counted(self, connection):
         connection.record_finding('notify_on_state_change', 'warning',
@@ -85,7 +118,7 @@ class PurgeCases:
         connection.save_records([
             fakes.record(1, seconds=0),
             fakes.record(2, seconds=29 * 86400)])
-        connection.mark_emitted(cases.U1, 'error', now=cases.T0)
+        connection.mark_emitted_many([(cases.U1, 'error')], now=cases.T0)
         connection.add_rejection('bad', 'x', received_at=cases.T0)
         connection.add_rejection('bad', 'y', received_at=now)
 
@@ -104,7 +137,8 @@ class PurgeCases:
             'notifications': 2, 'observations': 2, 'boots': 1,
             'rejections': 1, 'findings': 0}
         # The emitted mark went with the boot.
-        assert connection.mark_emitted(cases.U1, 'error') is True
+        assert connection.mark_emitted_many([(cases.U1, 'error')]) == {
+            (cases.U1, 'error')}
 
     def test_purge_refuses_negative_age(self, connection):
         with pytest.raises(exceptions.InvalidFilter):
