@@ -22,10 +22,16 @@ the exchange it arrives on in a default deployment.
 import collections
 import datetime
 import threading
+import time
 
 from oslo_utils import timeutils
 
 FIELDS = ('received', 'processed', 'duplicates', 'rejected', 'requeued')
+# The work whose CPU time a worker counts, in its own threads:
+# parsing batches, and handling groups (storing, rebuilding, emitting).
+# The rest of the process's CPU is receiving and acknowledging, and the
+# periodic tasks.
+CPU_PARTS = ('parsing', 'handling')
 # How many recent publish-to-record delays are kept for the percentiles.
 DELAY_SAMPLES = 10000
 
@@ -35,6 +41,26 @@ _PUBLISHERS = {
     'compute_task': 'nova', 'api': 'nova', 'network': 'neutron',
     'volume': 'cinder', 'image': 'glance', 'identity': 'keystone',
 }
+
+
+def per_notification(cpu, count):
+    """``cpu`` (:meth:`Counters.cpu`) in microseconds per notification,
+    or None before any.
+    """
+    if not count:
+        return None
+    return {part: seconds / count * 1e6 for part, seconds in cpu.items()}
+
+
+def describe_cpu(cpu, count):
+    """One line of the CPU per notification received, by part."""
+    each = per_notification(cpu, count)
+    if each is None:
+        return 'CPU per notification: none received yet'
+    return ('CPU per notification received: parsing %.0f us, handling '
+            'groups %.0f us, the rest %.0f us (receiving, acknowledging, '
+            'periodic tasks, start-up)' % (
+                each['parsing'], each['handling'], each['rest']))
 
 
 def exchange_of(publisher_id, event_type=None):
@@ -70,6 +96,7 @@ class Counters:
         self.last_stuck_check = None
         self.db_errors = 0
         self._delays = collections.deque(maxlen=DELAY_SAMPLES)
+        self._cpu = dict.fromkeys(CPU_PARTS, 0.0)
 
     def add(self, field, exchange, event_type, n=1):
         with self._lock:
@@ -101,6 +128,22 @@ class Counters:
             return values[min(len(values) - 1, int(fraction * len(values)))]
         return {'count': len(values), 'p50': at(0.50), 'p99': at(0.99),
                 'max': values[-1]}
+
+    def add_cpu(self, part, seconds):
+        """Count CPU seconds spent on one of ``CPU_PARTS``."""
+        with self._lock:
+            self._cpu[part] += seconds
+
+    def cpu(self, process_seconds=None):
+        """{part: CPU seconds} with ``rest``, the process's CPU
+        (``process_seconds``, default now) less the parts.
+        """
+        if process_seconds is None:
+            process_seconds = time.process_time()
+        with self._lock:
+            parts = dict(self._cpu)
+        parts['rest'] = max(0.0, process_seconds - sum(parts.values()))
+        return parts
 
     def count_emitted(self, event_type):
         with self._lock:
@@ -141,4 +184,5 @@ class Counters:
                 'last_stuck_check': self.last_stuck_check,
                 'db_errors': self.db_errors,
                 'delays': self.delays(),
+                'cpu': self.cpu(),
                 'started_at': self.started_at}

@@ -159,12 +159,14 @@ class BatchProcessor:
             # its turn: the interpreter is free while the group before it
             # waits for the database.
             arrived = self.clock()
+            started = time.thread_time()
             messages, parsed, rejected = [], [], []
             for priority, part in slices:
                 good, bad = self._parse(part, priority)
                 messages += part
                 parsed += good
                 rejected += bad
+            self.counters.add_cpu('parsing', time.thread_time() - started)
             if received is None:
                 received = len(messages)
             return self.combiner.submit(
@@ -178,6 +180,13 @@ class BatchProcessor:
         """Handle ``[(messages, (parsed, rejected), received, lag), ...]``
         as one batch (``lag``: :func:`bootdoctor.collector.backlog.lag`).
         """
+        started = time.thread_time()
+        try:
+            return self._handle(batches)
+        finally:
+            self.counters.add_cpu('handling', time.thread_time() - started)
+
+    def _handle(self, batches):
         messages = [m for batch in batches for m in batch[0]]
         keys = [_key(m) for m in messages]
         for exchange, event_type in keys:

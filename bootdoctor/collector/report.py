@@ -124,6 +124,8 @@ def _counters(lines, collector):
                  'for more), database errors %d, back-off now %.1f s' % (
                      snap['batches'], groups, held, snap['db_errors'],
                      collector.backoff.delay))
+    lines.append('  ' + counters_mod.describe_cpu(snap['cpu'],
+                                                  totals['received']))
     lines.append('  emitted: %s' % (', '.join(
         '%s %d' % kv for kv in sorted(snap['emitted'].items())) or 'none'))
     delays = snap['delays']

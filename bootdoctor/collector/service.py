@@ -205,10 +205,13 @@ class Collector:
         report.attach(None)
         totals = self.counters.totals()
         delays = self.counters.delays()
-        LOG.info('Collector worker %(worker)s stopped; %(totals)s%(delays)s',
+        LOG.info('Collector worker %(worker)s stopped; %(totals)s; %(cpu)s'
+                 '%(delays)s',
                  {'worker': self.worker,
                   'totals': ', '.join('%s %d' % (field, totals[field])
                                       for field in counters_mod.FIELDS),
+                  'cpu': counters_mod.describe_cpu(self.counters.cpu(),
+                                                   totals['received']),
                   'delays': '; publish to record p50 %.3f s, p99 %.3f s '
                             'over the last %d' % (
                                 delays['p50'], delays['p99'],

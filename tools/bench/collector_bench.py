@@ -250,17 +250,45 @@ def run_collector(directory, rabbit, names, pool, database, workers,
     rate, cpu = progress.figures()
     if rate is None:
         raise RuntimeError('the collector stored nothing; see %s' % log)
+    if cpu:
+        cpu.update(worker_parts(log, cpu['consumer_us']))
     return rate, progress.last[1] >= expect, cpu
 
 
+_PARTS = re.compile(r'stopped; received (\d+),.*CPU per notification '
+                    r'received: parsing (\d+) us, handling groups (\d+) us')
+
+
+def worker_parts(log, consumer_us):
+    """The workers' parsing and handling CPU per notification, from the
+    lines they log when they stop, and the rest of ``consumer_us``
+    (receiving, acknowledging, the periodic tasks, the master); {} when
+    the log has no such line.
+    """
+    with open(log) as f:
+        found = [tuple(int(n) for n in m) for m in _PARTS.findall(f.read())]
+    received = sum(n for n, _, _ in found)
+    if not received:
+        return {}
+    parsing = sum(n * p for n, p, _ in found) / received
+    handling = sum(n * h for n, _, h in found) / received
+    return {'parsing_us': parsing, 'handling_us': handling,
+            'rest_us': consumer_us - parsing - handling}
+
+
 def describe_cpu(cpu):
-    """One line of CPU per notification, or '' without figures."""
+    """Lines of CPU per notification, or '' without figures."""
     if not cpu:
         return ''
-    return ('    CPU per notification: consumer %.0f us, PostgreSQL %.0f us, '
+    text = ('    CPU per notification: consumer %.0f us, PostgreSQL %.0f us, '
             'RabbitMQ %.0f us, total %.0f us; %.2f CPUs busy' % (
                 cpu['consumer_us'], cpu['postgresql_us'],
                 cpu['rabbitmq_us'], cpu['total_us'], cpu['cpus_busy']))
+    if 'parsing_us' in cpu:
+        text += ('\n    the consumer\'s: parsing %.0f us, handling groups '
+                 '%.0f us, the rest %.0f us (receiving, acknowledging)' % (
+                     cpu['parsing_us'], cpu['handling_us'], cpu['rest_us']))
+    return text
 
 
 def backend(args):

@@ -25,6 +25,7 @@ BENCH = os.path.join(os.path.dirname(os.path.dirname(
     os.path.abspath(bootdoctor.__file__))), 'tools', 'bench')
 sys.path.insert(0, BENCH)
 
+import collector_bench  # noqa: E402
 import cpu_bench  # noqa: E402
 import cpu_use  # noqa: E402
 import replay_bench  # noqa: E402
@@ -150,6 +151,39 @@ def test_cpu_use_reads_the_consumer_and_the_servers():
         assert cpu_use.snapshot()['postgresql'], 'no postgres process'
     assert cpu_use.per_notification(None, after, 1000, 2.0) is None
     assert cpu_use.per_notification(before, after, 0, 2.0) is None
+
+
+def test_a_drain_reads_the_workers_cpu_parts_from_their_stop_lines(
+        tmp_path, caplog):
+    """The line a stopping worker logs, as the bench reads it: two
+    workers, weighted by what each received.
+    """
+    from bootdoctor.collector import service
+    lines = []
+    for received, parsing, handling in ((1000, 0.2, 0.3), (3000, 0.3, 0.3)):
+        collector = service.Collector(None, connection=object())
+        collector.counters.add('received', 'nova', 'x', n=received)
+        collector.counters.add_cpu('parsing', parsing)
+        collector.counters.add_cpu('handling', handling)
+        caplog.clear()
+        with caplog.at_level('INFO', logger='bootdoctor.collector.service'):
+            collector.stop()
+        lines += [r.getMessage() for r in caplog.records
+                  if 'stopped;' in r.getMessage()]
+    assert len(lines) == 2
+    log = tmp_path / 'collector.log'
+    log.write_text(''.join('2030-01-01 00:00:00.000 1 INFO x [-] %s\n' % line
+                           for line in lines))
+    parts = collector_bench.worker_parts(str(log), consumer_us=600.0)
+    # (1000 x 200 + 3000 x 100) / 4000 us parsing, (1000 x 300 + 3000 x
+    # 100) / 4000 handling.
+    assert parts == {'parsing_us': 125.0, 'handling_us': 150.0,
+                     'rest_us': 325.0}
+    assert 'handling groups 150 us' in collector_bench.describe_cpu(dict(
+        parts, consumer_us=600, postgresql_us=0, rabbitmq_us=0,
+        total_us=600, cpus_busy=1))
+    log.write_text('nothing of the kind\n')
+    assert collector_bench.worker_parts(str(log), 600.0) == {}
 
 
 def test_a_drain_is_timed_from_its_first_message_to_its_last():

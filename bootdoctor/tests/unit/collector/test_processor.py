@@ -248,6 +248,52 @@ def test_publish_to_record_delays_are_measured(connection):
     assert processor.counters.delays()['count'] == len(boot.emissions)
 
 
+def _burn(seconds):
+    end = time.thread_time() + seconds
+    while time.thread_time() < end:
+        pass
+
+
+def test_the_cpu_of_parsing_and_of_handling_is_counted_apart(
+        connection, monkeypatch):
+    from bootdoctor import notification
+    from bootdoctor import pipeline
+    parse, rebuild = notification.parse_listener, pipeline.rebuild
+    calls = {'rebuild': 0}
+
+    def slow_parse(*args, **kwargs):
+        _burn(0.01)
+        return parse(*args, **kwargs)
+
+    def slow_rebuild(*args, **kwargs):
+        calls['rebuild'] += 1
+        _burn(0.3)
+        return rebuild(*args, **kwargs)
+
+    monkeypatch.setattr(notification, 'parse_listener', slow_parse)
+    monkeypatch.setattr(pipeline, 'rebuild', slow_rebuild)
+    boot = conftest.boot('success')
+    processor = _processor(connection)
+    assert processor.counters.cpu(process_seconds=0.0) == {
+        'parsing': 0.0, 'handling': 0.0, 'rest': 0.0}
+    views = conftest.views(boot)
+    feed(processor, views)
+    cpu = processor.counters.cpu()
+    # Each part holds what was burnt in it, and little more.
+    assert 0.01 * len(views) <= cpu['parsing'] < 0.01 * len(views) + 0.25
+    assert 0.3 * calls['rebuild'] <= cpu['handling'] < (
+        0.3 * calls['rebuild'] + 0.25)
+    assert cpu['rest'] == pytest.approx(
+        time.process_time() - cpu['parsing'] - cpu['handling'], abs=0.05)
+    line = counters_mod.describe_cpu(cpu, len(views))
+    assert line.startswith('CPU per notification received: parsing %.0f '
+                           'us, handling groups %.0f us' % (
+                               cpu['parsing'] / len(views) * 1e6,
+                               cpu['handling'] / len(views) * 1e6))
+    assert counters_mod.describe_cpu(cpu, 0) == (
+        'CPU per notification: none received yet')
+
+
 def test_percentiles():
     counters = counters_mod.Counters()
     assert counters.delays() is None
