@@ -27,11 +27,11 @@ import time
 from oslo_utils import timeutils
 
 FIELDS = ('received', 'processed', 'duplicates', 'rejected', 'requeued')
-# The work whose CPU time a worker counts, in its own threads:
-# parsing batches, and handling groups (storing, rebuilding, emitting).
-# The rest of the process's CPU is receiving and acknowledging, and the
-# periodic tasks.
-CPU_PARTS = ('parsing', 'handling')
+# The work whose CPU time a worker counts, in its own threads: parsing
+# batches, handling groups (storing, rebuilding, emitting) and the
+# periodic tasks (stuck search, heartbeats, statistics). The rest of the
+# process's CPU is receiving and acknowledging, and the start-up.
+CPU_PARTS = ('parsing', 'handling', 'periodic')
 # How many recent publish-to-record delays are kept for the percentiles.
 DELAY_SAMPLES = 10000
 
@@ -52,15 +52,24 @@ def per_notification(cpu, count):
     return {part: seconds / count * 1e6 for part, seconds in cpu.items()}
 
 
+def with_collecting(cpu, seconds):
+    """``cpu`` with the garbage collector's CPU seconds, if counted."""
+    return cpu if seconds is None else dict(cpu, collecting=seconds)
+
+
 def describe_cpu(cpu, count):
-    """One line of the CPU per notification received, by part."""
+    """One line of the CPU per notification received, by part; with
+    ``collecting`` in ``cpu``, the garbage collector's share of them all.
+    """
     each = per_notification(cpu, count)
     if each is None:
         return 'CPU per notification: none received yet'
     return ('CPU per notification received: parsing %.0f us, handling '
-            'groups %.0f us, the rest %.0f us (receiving, acknowledging, '
-            'periodic tasks, start-up)' % (
-                each['parsing'], each['handling'], each['rest']))
+            'groups %.0f us, periodic tasks %.0f us, the rest %.0f us '
+            '(receiving, acknowledging, start-up)%s' % (
+                each['parsing'], each['handling'], each['periodic'],
+                each['rest'], '; garbage collection %.0f us of these' % (
+                    each['collecting']) if 'collecting' in each else ''))
 
 
 def exchange_of(publisher_id, event_type=None):

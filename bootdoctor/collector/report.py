@@ -124,8 +124,9 @@ def _counters(lines, collector):
                  'for more), database errors %d, back-off now %.1f s' % (
                      snap['batches'], groups, held, snap['db_errors'],
                      collector.backoff.delay))
-    lines.append('  ' + counters_mod.describe_cpu(snap['cpu'],
-                                                  totals['received']))
+    lines.append('  ' + counters_mod.describe_cpu(
+        counters_mod.with_collecting(snap['cpu'], collection.collecting()),
+        totals['received']))
     lines.append('  emitted: %s' % (', '.join(
         '%s %d' % kv for kv in sorted(snap['emitted'].items())) or 'none'))
     delays = snap['delays']

@@ -158,6 +158,7 @@ class Collector:
         next_search = next_analyze = 0.0
         clock = time.monotonic
         while not self.stopping.is_set():
+            started = time.thread_time()
             now = clock()
             if now >= next_analyze:
                 self._analyze()
@@ -169,6 +170,7 @@ class Collector:
                     LOG.exception('The stuck search failed')
                 next_search = now + self.conf.collector.stuck_check_interval
             self.processor.flush_heartbeats()
+            self.counters.add_cpu('periodic', time.thread_time() - started)
             self.stopping.wait(min(HEARTBEAT_INTERVAL,
                                    max(0.1, next_search - clock())))
 
@@ -210,8 +212,10 @@ class Collector:
                  {'worker': self.worker,
                   'totals': ', '.join('%s %d' % (field, totals[field])
                                       for field in counters_mod.FIELDS),
-                  'cpu': counters_mod.describe_cpu(self.counters.cpu(),
-                                                   totals['received']),
+                  'cpu': counters_mod.describe_cpu(
+                      counters_mod.with_collecting(
+                          self.counters.cpu(), collection.collecting()),
+                      totals['received']),
                   'delays': '; publish to record p50 %.3f s, p99 %.3f s '
                             'over the last %d' % (
                                 delays['p50'], delays['p99'],

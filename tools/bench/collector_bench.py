@@ -256,24 +256,33 @@ def run_collector(directory, rabbit, names, pool, database, workers,
 
 
 _PARTS = re.compile(r'stopped; received (\d+),.*CPU per notification '
-                    r'received: parsing (\d+) us, handling groups (\d+) us')
+                    r'received: parsing (\d+) us, handling groups (\d+) us, '
+                    r'periodic tasks (\d+) us')
+_COLLECTING = re.compile(r'stopped; .*; garbage collection (\d+) us of these')
 
 
 def worker_parts(log, consumer_us):
-    """The workers' parsing and handling CPU per notification, from the
-    lines they log when they stop, and the rest of ``consumer_us``
-    (receiving, acknowledging, the periodic tasks, the master); {} when
-    the log has no such line.
+    """The workers' CPU per notification for parsing, handling groups
+    and the periodic tasks, from the lines they log when they stop, and
+    the rest of ``consumer_us`` (receiving, acknowledging, the master);
+    {} when the log has no such line.
     """
     with open(log) as f:
-        found = [tuple(int(n) for n in m) for m in _PARTS.findall(f.read())]
-    received = sum(n for n, _, _ in found)
+        text = f.read()
+    found = [[int(n) for n in m] for m in _PARTS.findall(text)]
+    received = sum(line[0] for line in found)
     if not received:
         return {}
-    parsing = sum(n * p for n, p, _ in found) / received
-    handling = sum(n * h for n, _, h in found) / received
-    return {'parsing_us': parsing, 'handling_us': handling,
-            'rest_us': consumer_us - parsing - handling}
+    parts = {}
+    for index, name in enumerate(('parsing', 'handling', 'periodic'), 1):
+        parts['%s_us' % name] = sum(
+            line[0] * line[index] for line in found) / received
+    parts['rest_us'] = consumer_us - sum(parts.values())
+    collecting = [int(n) for n in _COLLECTING.findall(text)]
+    if len(collecting) == len(found):
+        parts['collecting_us'] = sum(
+            line[0] * n for line, n in zip(found, collecting)) / received
+    return parts
 
 
 def describe_cpu(cpu):
@@ -286,8 +295,13 @@ def describe_cpu(cpu):
                 cpu['rabbitmq_us'], cpu['total_us'], cpu['cpus_busy']))
     if 'parsing_us' in cpu:
         text += ('\n    the consumer\'s: parsing %.0f us, handling groups '
-                 '%.0f us, the rest %.0f us (receiving, acknowledging)' % (
-                     cpu['parsing_us'], cpu['handling_us'], cpu['rest_us']))
+                 '%.0f us, periodic tasks %.0f us, the rest %.0f us '
+                 '(receiving, acknowledging)' % (
+                     cpu['parsing_us'], cpu['handling_us'],
+                     cpu['periodic_us'], cpu['rest_us']))
+    if 'collecting_us' in cpu:
+        text += '; garbage collection %.0f us of all these' % (
+            cpu['collecting_us'])
     return text
 
 

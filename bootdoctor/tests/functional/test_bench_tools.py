@@ -154,17 +154,22 @@ def test_cpu_use_reads_the_consumer_and_the_servers():
 
 
 def test_a_drain_reads_the_workers_cpu_parts_from_their_stop_lines(
-        tmp_path, caplog):
+        tmp_path, caplog, monkeypatch):
     """The line a stopping worker logs, as the bench reads it: two
     workers, weighted by what each received.
     """
+    from bootdoctor.collector import collection
     from bootdoctor.collector import service
     lines = []
-    for received, parsing, handling in ((1000, 0.2, 0.3), (3000, 0.3, 0.3)):
+    for received, parsing, handling, periodic in (
+            (1000, 0.2, 0.3, 0.1), (3000, 0.3, 0.3, 0.1)):
+        monkeypatch.setattr(collection, 'collecting',
+                            lambda seconds=received / 1e4: seconds)
         collector = service.Collector(None, connection=object())
         collector.counters.add('received', 'nova', 'x', n=received)
         collector.counters.add_cpu('parsing', parsing)
         collector.counters.add_cpu('handling', handling)
+        collector.counters.add_cpu('periodic', periodic)
         caplog.clear()
         with caplog.at_level('INFO', logger='bootdoctor.collector.service'):
             collector.stop()
@@ -176,12 +181,16 @@ def test_a_drain_reads_the_workers_cpu_parts_from_their_stop_lines(
                            for line in lines))
     parts = collector_bench.worker_parts(str(log), consumer_us=600.0)
     # (1000 x 200 + 3000 x 100) / 4000 us parsing, (1000 x 300 + 3000 x
-    # 100) / 4000 handling.
+    # 100) / 4000 handling, (1000 x 100 + 3000 x 33) / 4000 periodic.
+    # Garbage collection: 100 us per notification in either.
     assert parts == {'parsing_us': 125.0, 'handling_us': 150.0,
-                     'rest_us': 325.0}
-    assert 'handling groups 150 us' in collector_bench.describe_cpu(dict(
+                     'periodic_us': 49.75, 'rest_us': 275.25,
+                     'collecting_us': 100.0}
+    described = collector_bench.describe_cpu(dict(
         parts, consumer_us=600, postgresql_us=0, rabbitmq_us=0,
         total_us=600, cpus_busy=1))
+    assert 'handling groups 150 us, periodic tasks 50 us' in described
+    assert described.endswith('; garbage collection 100 us of all these')
     log.write_text('nothing of the kind\n')
     assert collector_bench.worker_parts(str(log), 600.0) == {}
 

@@ -26,9 +26,12 @@ from bootdoctor.collector import collection
 @pytest.fixture(autouse=True)
 def restored():
     before = gc.get_threshold()
+    timed = collection.TIMING in gc.callbacks
     yield
     gc.unfreeze()
     gc.set_threshold(*before)
+    if not timed and collection.TIMING in gc.callbacks:
+        gc.callbacks.remove(collection.TIMING)
 
 
 def test_apply_sets_the_first_threshold_and_keeps_the_others():
@@ -57,7 +60,39 @@ def test_settle_freezes_what_the_process_holds():
     assert gc.get_freeze_count() <= frozen - 1000
 
 
+def test_timing_adds_the_cpu_from_start_to_stop_of_each_collection():
+    ticks = iter([1.0, 1.25, 2.0, 2.5])
+    timing = collection.Timing(clock=lambda: next(ticks))
+    timing('start', {'generation': 0})
+    timing('stop', {'generation': 0})
+    # A stop without its start (timing began mid-collection) adds nothing.
+    timing('stop', {'generation': 1})
+    assert timing.seconds == 0.25
+    timing('start', {'generation': 2})
+    timing('stop', {'generation': 2})
+    assert timing.seconds == 0.75
+
+
+def test_a_settled_worker_times_its_collections_once():
+    collection.settle(20000)
+    collection.timed()
+    assert gc.callbacks.count(collection.TIMING) == 1
+    before = collection.TIMING.seconds
+    for _ in range(20000):
+        cycle = []
+        cycle.append(cycle)
+    del cycle
+    gc.collect()
+    assert collection.TIMING.seconds > before
+    assert ('%.1f s of CPU since the worker settled'
+            % collection.TIMING.seconds) in collection.describe()
+
+
 def test_describe_shows_thresholds_frozen_objects_and_collections():
+    if collection.TIMING in gc.callbacks:
+        gc.callbacks.remove(collection.TIMING)
+    assert collection.collecting() is None
+    assert collection.describe().endswith(' collected), not timed')
     gc.set_threshold(4321, 10, 10)
     gc.collect()
     text = collection.describe()

@@ -275,7 +275,7 @@ def test_the_cpu_of_parsing_and_of_handling_is_counted_apart(
     boot = conftest.boot('success')
     processor = _processor(connection)
     assert processor.counters.cpu(process_seconds=0.0) == {
-        'parsing': 0.0, 'handling': 0.0, 'rest': 0.0}
+        'parsing': 0.0, 'handling': 0.0, 'periodic': 0.0, 'rest': 0.0}
     views = conftest.views(boot)
     feed(processor, views)
     cpu = processor.counters.cpu()
@@ -283,6 +283,7 @@ def test_the_cpu_of_parsing_and_of_handling_is_counted_apart(
     assert 0.01 * len(views) <= cpu['parsing'] < 0.01 * len(views) + 0.25
     assert 0.3 * calls['rebuild'] <= cpu['handling'] < (
         0.3 * calls['rebuild'] + 0.25)
+    assert cpu['periodic'] == 0.0
     assert cpu['rest'] == pytest.approx(
         time.process_time() - cpu['parsing'] - cpu['handling'], abs=0.05)
     line = counters_mod.describe_cpu(cpu, len(views))
