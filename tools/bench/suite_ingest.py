@@ -145,6 +145,9 @@ def run_collector(cb, directory, rabbit, names, pool, database, workers,
             process, lambda: cb.stored(database), expect, limit)
     finally:
         _stop(process)
+    if cpu:
+        # The workers' own split, from the lines they log as they stop.
+        cpu.update(cb.worker_parts(log, cpu['consumer_us']))
     return {'rate': rate, 'consumed': consumed, 'expected': expect,
             'workers': workers, 'peak_rss_mib': memory, 'cpu': cpu,
             'broker_interrupted': _interrupted(log),

@@ -154,6 +154,25 @@ def ingest(section, figures):
                  _table(('consumer', 'consumer us', 'PostgreSQL us',
                          'RabbitMQ us', 'total us', 'CPUs busy'),
                         cpu_rows), '']
+    part_rows = []
+    for key, title in INGEST_ROWS:
+        cpu = (section.get(key) or {}).get('cpu') or {}
+        if 'parsing_us' in cpu:
+            part_rows.append((title, _n(cpu['parsing_us']),
+                              _n(cpu['handling_us']),
+                              _n(cpu['periodic_us']), _n(cpu['rest_us']),
+                              _n(cpu['collecting_us'])
+                              if 'collecting_us' in cpu else 'n/a'))
+    if part_rows:
+        text += ["The collector's own CPU per notification by part, as its "
+                 'workers count it (their thread CPU, read from the line '
+                 'each logs when it stops; the rest is the consumer figure '
+                 'above less the parts: receiving and acknowledging); the '
+                 "garbage collector's share is within the parts and the "
+                 'rest:', '',
+                 _table(('consumer', 'parsing us', 'handling us',
+                         'periodic us', 'rest us', 'of which GC us'),
+                        part_rows), '']
     return '\n'.join(text)
 
 

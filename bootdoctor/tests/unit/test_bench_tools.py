@@ -344,3 +344,33 @@ def test_freshness_shows_the_queues_and_the_cpu_of_each_run():
         ['--freshness-queues', 'durable']).freshness_queues == ['durable']
     with pytest.raises(SystemExit):
         suite.parse_args(['--freshness-queues', 'lasting'])
+
+
+@plots
+def test_ingest_section_shows_the_workers_parts_where_measured(tmp_path):
+    cpu = {'consumer_us': 1169.0, 'postgresql_us': 241.0,
+           'rabbitmq_us': 102.0, 'total_us': 1512.0, 'cpus_busy': 1.22}
+    section = {
+        'command': 'python tools/bench/suite.py --sections ingest',
+        'sent': 40000,
+        'bare': {'rate': 2005.0, 'cpu': dict(cpu, consumer_us=472.0)},
+        'sqlite': {'rate': 700.0, 'consumed': 40000, 'ratio_to_bare': 0.35,
+                   'cpu': dict(cpu)},
+        'postgresql': {'rate': 806.0, 'consumed': 40000,
+                       'ratio_to_bare': 0.4, 'cpu': dict(
+                           cpu, parsing_us=215.0, handling_us=361.0,
+                           periodic_us=3.0, rest_us=590.0,
+                           collecting_us=85.0)},
+    }
+    text = suite_report.ingest(section, str(tmp_path))
+    rows = [line.split() for line in text.splitlines()]
+    assert "The collector's own CPU per notification by part" in text
+    assert ['bootdoctor-collector,', '1', 'worker,', 'PostgreSQL', '215',
+            '361', '3', '590', '85'] in rows
+    # Runs without the split (the bare listener, older results) have no
+    # row there.
+    parts = text.split('by part', 1)[1]
+    assert 'PostgreSQL' in parts and 'SQLite' not in parts
+    assert 'bare' not in parts
+    del section['postgresql']['cpu']['parsing_us']
+    assert 'by part' not in suite_report.ingest(section, str(tmp_path))
