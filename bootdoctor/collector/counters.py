@@ -52,14 +52,9 @@ def per_notification(cpu, count):
     return {part: seconds / count * 1e6 for part, seconds in cpu.items()}
 
 
-def with_collecting(cpu, seconds):
-    """``cpu`` with the garbage collector's CPU seconds, if counted."""
-    return cpu if seconds is None else dict(cpu, collecting=seconds)
-
-
-def describe_cpu(cpu, count):
+def describe_cpu(cpu, count, collecting=None):
     """One line of the CPU per notification received, by part; with
-    ``collecting`` in ``cpu``, the garbage collector's share of them all.
+    ``collecting`` (seconds), the garbage collector's share of them all.
     """
     each = per_notification(cpu, count)
     if each is None:
@@ -68,8 +63,9 @@ def describe_cpu(cpu, count):
             'groups %.0f us, periodic tasks %.0f us, the rest %.0f us '
             '(receiving, acknowledging, start-up)%s' % (
                 each['parsing'], each['handling'], each['periodic'],
-                each['rest'], '; garbage collection %.0f us of these' % (
-                    each['collecting']) if 'collecting' in each else ''))
+                each['rest'], '' if collecting is None else
+                '; garbage collection %.0f us of these' % (
+                    collecting / count * 1e6)))
 
 
 def exchange_of(publisher_id, event_type=None):

@@ -133,8 +133,8 @@ class Emitter:
                 record, dict) else record.status)
             if event is None:
                 continue
-            record = record.to_dict() if hasattr(record, 'to_dict') else (
-                record)
+            if not isinstance(record, dict):
+                record = record.to_dict()
             if held and event[2] == 'error' and not says_where(record):
                 continue
             due.append((record, event))

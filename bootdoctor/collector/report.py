@@ -125,8 +125,7 @@ def _counters(lines, collector):
                      snap['batches'], groups, held, snap['db_errors'],
                      collector.backoff.delay))
     lines.append('  ' + counters_mod.describe_cpu(
-        counters_mod.with_collecting(snap['cpu'], collection.collecting()),
-        totals['received']))
+        snap['cpu'], totals['received'], collection.collecting()))
     lines.append('  emitted: %s' % (', '.join(
         '%s %d' % kv for kv in sorted(snap['emitted'].items())) or 'none'))
     delays = snap['delays']

@@ -213,9 +213,8 @@ class Collector:
                   'totals': ', '.join('%s %d' % (field, totals[field])
                                       for field in counters_mod.FIELDS),
                   'cpu': counters_mod.describe_cpu(
-                      counters_mod.with_collecting(
-                          self.counters.cpu(), collection.collecting()),
-                      totals['received']),
+                      self.counters.cpu(), totals['received'],
+                      collection.collecting()),
                   'delays': '; publish to record p50 %.3f s, p99 %.3f s '
                             'over the last %d' % (
                                 delays['p50'], delays['p99'],
