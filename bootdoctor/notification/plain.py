@@ -52,7 +52,7 @@ _ENCODER = json.JSONEncoder(separators=(',', ':'), allow_nan=False,
                             default=_refuse)
 
 
-def encode(value, max_bytes, path='message'):
+def encode(value, max_bytes):
     """The JSON text of ``value``; raise if it is not plain JSON.
 
     :raises ParseError: the text is longer than ``max_bytes``.
@@ -66,5 +66,5 @@ def encode(value, max_bytes, path='message'):
     except (TypeError, ValueError) as exc:
         raise NotPlain(str(exc)) from exc
     if len(text) > max_bytes:
-        raise ParseError('%s: larger than %d bytes' % (path, max_bytes))
+        raise ParseError('message: larger than %d bytes' % max_bytes)
     return text
