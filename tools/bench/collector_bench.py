@@ -255,10 +255,12 @@ def run_collector(directory, rabbit, names, pool, database, workers,
     return rate, progress.last[1] >= expect, cpu
 
 
+# A worker's stop line: what it received, its parts, and the garbage
+# collector's share where it was timed (empty otherwise).
 _PARTS = re.compile(r'stopped; received (\d+),.*CPU per notification '
                     r'received: parsing (\d+) us, handling groups (\d+) us, '
-                    r'periodic tasks (\d+) us')
-_COLLECTING = re.compile(r'stopped; .*; garbage collection (\d+) us of these')
+                    r'periodic tasks (\d+) us, the rest [^;\n]*'
+                    r'(?:; garbage collection (\d+) us of these)?')
 
 
 def worker_parts(log, consumer_us):
@@ -268,20 +270,18 @@ def worker_parts(log, consumer_us):
     {} when the log has no such line.
     """
     with open(log) as f:
-        text = f.read()
-    found = [[int(n) for n in m] for m in _PARTS.findall(text)]
-    received = sum(line[0] for line in found)
+        found = _PARTS.findall(f.read())
+    received = sum(int(line[0]) for line in found)
     if not received:
         return {}
     parts = {}
-    for index, name in enumerate(('parsing', 'handling', 'periodic'), 1):
-        parts['%s_us' % name] = sum(
-            line[0] * line[index] for line in found) / received
-    parts['rest_us'] = consumer_us - sum(parts.values())
-    collecting = [int(n) for n in _COLLECTING.findall(text)]
-    if len(collecting) == len(found):
-        parts['collecting_us'] = sum(
-            line[0] * n for line, n in zip(found, collecting)) / received
+    names = ('parsing', 'handling', 'periodic', 'collecting')
+    for index, name in enumerate(names, 1):
+        if all(line[index] for line in found):
+            parts['%s_us' % name] = sum(
+                int(line[0]) * int(line[index]) for line in found) / received
+    parts['rest_us'] = consumer_us - sum(
+        parts['%s_us' % name] for name in names[:3])
     return parts
 
 
