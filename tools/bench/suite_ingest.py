@@ -23,6 +23,11 @@ each consumer drains its own copy in turn, on the same broker:
   pipeline and the in-memory ``test://`` publisher, when a virtualenv
   holding Ceilometer is given.
 
+After the drains, ``in_process`` times the collector's parsing and
+handling alone on PostgreSQL, without a listener (cpu_bench.py, on a
+stream like the backlog's): with the bare listener's CPU, what one
+process needs at least per notification.
+
 A consumer that has not drained the backlog after ``--drain-limit``
 seconds is stopped there; its rate is over what it consumed, and the
 results say how much that was.
@@ -34,6 +39,7 @@ drains and the Ceilometer peer.
 """
 
 import importlib
+import json
 import os
 import shutil
 import signal
@@ -273,6 +279,30 @@ def _errors(log):
         return None
 
 
+def in_process(args, count=20000):
+    """The collector's parsing and handling alone (cpu_bench.py).
+
+    Run in a process of its own, which settles its garbage collector as
+    a worker does (``[collector] gc_threshold``'s default), on
+    ``--publishers`` interleaved simulator streams as the backlog is.
+    """
+    from bootdoctor.conf import collector as collector_conf
+    threshold = {o.name: o.default for o in collector_conf.collector_opts}[
+        'gc_threshold']
+    arguments = ['--count', str(count), '--batch-size', str(args.batch_size),
+                 '--streams', str(args.publishers),
+                 '--gc-threshold', str(threshold)]
+    output = subprocess.run(
+        [sys.executable, os.path.join(HERE, 'cpu_bench.py'),
+         '--admin-url', args.postgresql] + arguments,
+        check=True, capture_output=True, text=True).stdout
+    result = json.loads(output.splitlines()[-1])
+    result['command'] = ' '.join(
+        ['python tools/bench/cpu_bench.py', '--admin-url', '<postgresql>'] +
+        arguments)
+    return result
+
+
 def ingest(args, databases, directory):
     """Publish one backlog and drain it with every consumer in turn."""
     cb, mq = collector_bench(), bench_broker()
@@ -318,6 +348,9 @@ def ingest(args, databases, directory):
     finally:
         queues = list(pools.values()) + ceilometer_queues(names, mq)
         mq.cleanup(args.rabbit, names, queues)
+    results['in_process'] = in_process(args)
+    print('  in process: %s us' % results['in_process']['process_cpu_us'],
+          flush=True)
     bare = results['bare']['rate']
     for label in [r[0] for r in runs] + ['ceilometer']:
         rate = results[label].get('rate')

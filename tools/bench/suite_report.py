@@ -173,7 +173,35 @@ def ingest(section, figures):
                  _table(('consumer', 'parsing us', 'handling us',
                          'periodic us', 'rest us', 'of which GC us'),
                         part_rows), '']
+    best = one_process(section)
+    if best:
+        text += [best, '']
     return '\n'.join(text)
+
+
+def one_process(section):
+    """What one worker can reach at best, or None where not measured.
+
+    From the bare listener's CPU per notification and the collector's
+    processing alone, in process (``in_process``, cpu_bench.py): a worker
+    receives as the bare listener does and processes as well, in one
+    interpreter.
+    """
+    bare = ((section.get('bare') or {}).get('cpu') or {}).get('consumer_us')
+    alone = section.get('in_process') or {}
+    if not bare or not alone.get('process_cpu_us'):
+        return None
+    floor = bare + alone['process_cpu_us']
+    return ('One worker at best: the bare listener spends %s us of its CPU '
+            'per notification receiving and acknowledging, and the '
+            "collector's parsing and handling alone, in process with "
+            'nothing to receive, take %s us (``%s``, in the same run). A '
+            'worker does both in one interpreter: even if sharing it cost '
+            'nothing, it would spend %s us per notification and, keeping '
+            'its CPU as busy as the bare listener keeps its own, drain at '
+            'most **%s of the bare rate**.' % (
+                _n(bare), _n(alone['process_cpu_us']), alone['command'],
+                _n(floor), _n(bare / floor, 2)))
 
 
 def memory(section, figures):

@@ -12,12 +12,14 @@
 
 """The benchmark suite's PostgreSQL history and memory drive, for real."""
 
+import argparse
 import os
 import sys
 
 import sqlalchemy as sa
 
 import bootdoctor
+from bootdoctor.conf import collector as collector_conf
 from bootdoctor.db import api
 from bootdoctor.tests.functional.db import servers
 
@@ -30,6 +32,7 @@ import cpu_bench  # noqa: E402
 import cpu_use  # noqa: E402
 import replay_bench  # noqa: E402
 import suite_growth  # noqa: E402
+import suite_ingest  # noqa: E402
 import suite_memory  # noqa: E402
 
 
@@ -115,6 +118,29 @@ def test_cpu_bench_times_the_processor_and_drops_its_database():
     # The server runs here: its backends' CPU is read from /proc.
     assert result['server_cpu_us'] is not None
     assert result['stored']['notifications'] > 0
+    after = {r[0] for r in _rows(admin, 'SELECT datname FROM pg_database')}
+    assert after == before
+
+
+def test_ingest_times_the_processing_alone_as_a_worker_settles():
+    servers._admin_engine('postgresql')[0].dispose()  # skips without one
+    admin = servers.SERVERS['postgresql']['admin']
+    before = {r[0] for r in _rows(admin, 'SELECT datname FROM pg_database')}
+    args = argparse.Namespace(batch_size=100, publishers=2,
+                              postgresql=admin)
+    result = suite_ingest.in_process(args, count=300)
+    assert result['notifications'] == 300
+    assert result['streams'] == 2
+    # The collector's default, as a worker settles at its start.
+    default = {o.name: o.default
+               for o in collector_conf.collector_opts}['gc_threshold']
+    assert result['gc_threshold'] == default
+    assert result['process_cpu_us'] > 0
+    assert result['stored']['notifications'] > 0
+    assert result['command'] == (
+        'python tools/bench/cpu_bench.py --admin-url <postgresql> '
+        '--count 300 --batch-size 100 --streams 2 --gc-threshold %d'
+        % default)
     after = {r[0] for r in _rows(admin, 'SELECT datname FROM pg_database')}
     assert after == before
 

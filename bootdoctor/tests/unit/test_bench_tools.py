@@ -374,3 +374,31 @@ def test_ingest_section_shows_the_workers_parts_where_measured(tmp_path):
     assert 'bare' not in parts
     del section['postgresql']['cpu']['parsing_us']
     assert 'by part' not in suite_report.ingest(section, str(tmp_path))
+
+
+@plots
+def test_ingest_section_bounds_one_worker_by_its_parts(tmp_path):
+    section = {
+        'command': 'python tools/bench/suite.py --sections ingest',
+        'sent': 40000,
+        'bare': {'rate': 3930.0, 'cpu': {
+            'consumer_us': 240.0, 'postgresql_us': 0.0, 'rabbitmq_us': 59.0,
+            'total_us': 299.0, 'cpus_busy': 1.17}},
+        'postgresql': {'rate': 1498.0, 'consumed': 40000,
+                       'ratio_to_bare': 0.38},
+        'in_process': {'process_cpu_us': 280.0,
+                       'command': 'python tools/bench/cpu_bench.py -x'},
+    }
+    text = ' '.join(suite_report.ingest(section, str(tmp_path)).split())
+    # 240 / (240 + 280)
+    assert ('take 280 us (``python tools/bench/cpu_bench.py -x``, in the '
+            'same run)') in text
+    assert 'it would spend 520 us per notification' in text
+    assert 'drain at most **0.46 of the bare rate**' in text
+    # Without either figure there is no bound.
+    partial = json.loads(json.dumps(section))
+    del partial['in_process']['process_cpu_us']
+    assert 'at best' not in suite_report.ingest(partial, str(tmp_path))
+    partial = json.loads(json.dumps(section))
+    del partial['bare']['cpu']
+    assert suite_report.one_process(partial) is None
