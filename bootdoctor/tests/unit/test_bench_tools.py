@@ -20,6 +20,7 @@ import sys
 import pytest
 
 import bootdoctor
+from bootdoctor.conf import collector as collector_conf
 
 BENCH = os.path.join(os.path.dirname(os.path.dirname(
     os.path.abspath(bootdoctor.__file__))), 'tools', 'bench')
@@ -340,6 +341,10 @@ def test_freshness_shows_the_queues_and_the_cpu_of_each_run():
     assert ['durable', '1,000', '998', '20,000', '1.500', '2.250', 'not',
             'recorded'] in rows
     assert suite.parse_args([]).freshness_queues == ['transient', 'durable']
+    # Every consumer drains in the collector's batches unless told.
+    batch_size = [o for o in collector_conf.collector_opts
+                  if o.name == 'batch_size'][0]
+    assert suite.parse_args([]).batch_size == batch_size.default
     assert suite.parse_args(
         ['--freshness-queues', 'durable']).freshness_queues == ['durable']
     with pytest.raises(SystemExit):
