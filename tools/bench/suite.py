@@ -153,18 +153,13 @@ def _rates(text):
     return rates
 
 
-def _collector_default(name):
-    from bootdoctor.conf import collector as collector_conf
-    return {o.name: o.default for o in collector_conf.collector_opts}[name]
-
-
 def parse_args(argv):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--sections', default=','.join(SECTIONS),
                         type=lambda t: [s for s in t.split(',') if s])
     parser.add_argument('--count', type=int, default=100000)
     parser.add_argument('--batch-size', type=int,
-                        default=_collector_default('batch_size'),
+                        default=suite_ingest.collector_default('batch_size'),
                         help="every consumer's batch size (default: the "
                              "collector's, [collector] batch_size)")
     parser.add_argument('--drain-limit', type=int, default=600,

@@ -279,28 +279,48 @@ def _errors(log):
         return None
 
 
+def collector_default(name):
+    """The default of a ``[collector]`` option."""
+    from bootdoctor.conf import collector as collector_conf
+    return {o.name: o.default for o in collector_conf.collector_opts}[name]
+
+
 def in_process(args, count=20000):
     """The collector's parsing and handling alone (cpu_bench.py).
 
     Run in a process of its own, which settles its garbage collector as
     a worker does (``[collector] gc_threshold``'s default), on
     ``--publishers`` interleaved simulator streams as the backlog is.
+    A failure is recorded (``why``) rather than raised, so that the
+    drains measured before it are kept.
     """
-    from bootdoctor.conf import collector as collector_conf
-    threshold = {o.name: o.default for o in collector_conf.collector_opts}[
-        'gc_threshold']
     arguments = ['--count', str(count), '--batch-size', str(args.batch_size),
                  '--streams', str(args.publishers),
-                 '--gc-threshold', str(threshold)]
-    output = subprocess.run(
-        [sys.executable, os.path.join(HERE, 'cpu_bench.py'),
-         '--admin-url', args.postgresql] + arguments,
-        check=True, capture_output=True, text=True).stdout
+                 '--gc-threshold', str(collector_default('gc_threshold'))]
+    command = ' '.join(['python tools/bench/cpu_bench.py', '--admin-url',
+                        '<postgresql>'] + arguments)
+    try:
+        output = subprocess.run(
+            [sys.executable, os.path.join(HERE, 'cpu_bench.py'),
+             '--admin-url', args.postgresql] + arguments,
+            check=True, capture_output=True, text=True).stdout
+    except subprocess.CalledProcessError as exc:
+        return {'command': command, 'why': _why(exc)}
     result = json.loads(output.splitlines()[-1])
-    result['command'] = ' '.join(
-        ['python tools/bench/cpu_bench.py', '--admin-url', '<postgresql>'] +
-        arguments)
+    result['command'] = command
     return result
+
+
+def _why(failed):
+    """The exception a failed script ended with (its traceback's last
+    ``Name: message`` line), or its exit status.
+    """
+    for line in reversed((failed.stderr or '').splitlines()):
+        name = line.split(':', 1)[0]
+        if name.endswith(('Error', 'Exception')) and ' ' not in name:
+            return line.strip()
+    return '%s exited with %d' % (os.path.basename(failed.cmd[1]),
+                                  failed.returncode)
 
 
 def ingest(args, databases, directory):
@@ -349,8 +369,8 @@ def ingest(args, databases, directory):
         queues = list(pools.values()) + ceilometer_queues(names, mq)
         mq.cleanup(args.rabbit, names, queues)
     results['in_process'] = in_process(args)
-    print('  in process: %s us' % results['in_process']['process_cpu_us'],
-          flush=True)
+    print('  in process: %s us' % results['in_process'].get(
+        'process_cpu_us', results['in_process'].get('why')), flush=True)
     bare = results['bare']['rate']
     for label in [r[0] for r in runs] + ['ceilometer']:
         rate = results[label].get('rate')
@@ -361,9 +381,7 @@ def ingest(args, databases, directory):
 def steady(args, databases, directory):
     """Publish-to-record delay at each steady rate (collector_bench's)."""
     cb = collector_bench()
-    from bootdoctor.conf import collector as collector_conf
-    timeout = {o.name: o.default for o in collector_conf.collector_opts}.get(
-        'batch_timeout')
+    timeout = collector_default('batch_timeout')
     runs = []
     for queues in args.freshness_queues:
         for rate in args.rate:

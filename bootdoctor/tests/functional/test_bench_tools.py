@@ -145,6 +145,19 @@ def test_ingest_times_the_processing_alone_as_a_worker_settles():
     assert after == before
 
 
+def test_ingest_keeps_its_drains_when_the_processing_cannot_be_timed():
+    # Nothing listens on port 1: cpu_bench.py fails to create its
+    # database, and says why.
+    args = argparse.Namespace(
+        batch_size=100, publishers=2,
+        postgresql='postgresql+psycopg2://postgres@127.0.0.1:1/postgres')
+    result = suite_ingest.in_process(args, count=10)
+    assert 'process_cpu_us' not in result
+    assert result['why'].startswith('sqlalchemy.exc.OperationalError: ')
+    assert 'Connection refused' in result['why']
+    assert result['command'].startswith('python tools/bench/cpu_bench.py')
+
+
 def test_cpu_use_reads_the_consumer_and_the_servers():
     """A child burning CPU in its own process group is the consumer; the
     PostgreSQL server of the functional tests is found by its name.
