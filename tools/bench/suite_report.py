@@ -189,6 +189,10 @@ def one_process(section):
     """
     bare = ((section.get('bare') or {}).get('cpu') or {}).get('consumer_us')
     alone = section.get('in_process') or {}
+    if alone.get('why'):
+        return ("One worker at best: not measured; the collector's "
+                'processing alone could not be timed in process (``%s``): '
+                '%s.' % (alone['command'], alone['why']))
     if not bare or not alone.get('process_cpu_us'):
         return None
     floor = bare + alone['process_cpu_us']

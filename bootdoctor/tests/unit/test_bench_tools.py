@@ -407,3 +407,11 @@ def test_ingest_section_bounds_one_worker_by_its_parts(tmp_path):
     partial = json.loads(json.dumps(section))
     del partial['bare']['cpu']
     assert suite_report.one_process(partial) is None
+    # A timing that failed says why.
+    partial = json.loads(json.dumps(section))
+    partial['in_process'] = {'command': 'python tools/bench/cpu_bench.py -x',
+                             'why': 'OperationalError: refused'}
+    assert ('not measured; the collector\'s processing alone could not be '
+            'timed in process (``python tools/bench/cpu_bench.py -x``): '
+            'OperationalError: refused.') in ' '.join(
+                suite_report.ingest(partial, str(tmp_path)).split())
