@@ -253,11 +253,16 @@ class CollectorService(cotyledon.Service):
         self.conf = conf
         self.collector = None
         self._done = threading.Event()
+        # cotyledon runs run() and each reload() in threads of their own:
+        # a reload while the worker starts must not have its threshold
+        # undone by the start's settling with the value read before.
+        self._thresholds = threading.Lock()
 
     def run(self):
         self.collector = Collector(self.conf, worker=self.worker_id)
         self.collector.start()
-        collection.settle(self.conf.collector.gc_threshold)
+        with self._thresholds:
+            collection.settle(self.conf.collector.gc_threshold)
         self._done.wait()
 
     def terminate(self):
@@ -268,11 +273,29 @@ class CollectorService(cotyledon.Service):
     def reload(self):
         # cotyledon's oslo.config glue mutates the files in the master
         # only: its worker hook (cotyledon 2.2) builds a reload wrapper and
-        # never installs it. Mutating twice would be harmless.
-        self.conf.mutate_config_files()
-        collection.apply(self.conf.collector.gc_threshold)
+        # never installs it.
+        mutate(self.conf)
+        with self._thresholds:
+            collection.apply(self.conf.collector.gc_threshold)
         if self.collector is not None:
             self.collector.reload()
+
+
+def mutate(conf):
+    """Take the mutable options of the re-read configuration files.
+
+    ``mutate_config_files`` empties oslo.config's cache of option values
+    when it starts and puts the new values in place when it has parsed
+    the files. A thread that reads an option in between (the stuck
+    search, a group's deadlines) caches the old value, which then
+    outlives the reload: a worker went on searching every second after
+    a reload to 17 s. A second pass, once the values are new, empties
+    the cache again, and a read racing it can only cache a new value.
+    Its diff is empty, so only the first pass logs the changes.
+    """
+    fresh = conf.mutate_config_files()
+    conf.mutate_config_files()
+    return fresh
 
 
 def run(conf):

@@ -12,13 +12,18 @@
 
 """The whole collector in-process on the fake transport and SQLite."""
 
+import gc
+import threading
 import time
+from unittest import mock
 
 from oslo_reports import guru_meditation_report as gmr
 import pytest
 
+from bootdoctor.collector import collection
 from bootdoctor.collector import report
 from bootdoctor.collector import service as service_mod
+from bootdoctor import conf as bd_conf
 from bootdoctor.db import api
 from bootdoctor import simulator
 from bootdoctor.tests.unit.collector import conftest
@@ -204,3 +209,84 @@ def test_reload_takes_the_mutable_options(conf, running):
     conf.set_override('deployment_check_boots', 7, group='collector')
     running.reload()
     assert running.checks.boots == 7
+
+
+def _file_conf(path, interval):
+    path.write_text('[collector]\nstuck_check_interval = %d\n' % interval)
+    conf = bd_conf.new_conf()
+    conf(['--config-file', str(path)], project='bootdoctor',
+         default_config_files=[])
+    return conf
+
+
+def test_a_read_racing_a_reload_does_not_keep_the_old_value(tmp_path):
+    path = tmp_path / 'bootdoctor.conf'
+    conf = _file_conf(path, 1)
+    assert conf.collector.stuck_check_interval == 1
+    path.write_text('[collector]\nstuck_check_interval = 17\n')
+    parse = conf._parse_config_files
+
+    def parse_while_a_thread_reads():
+        # The stuck search reads the option while the files are parsed:
+        # after oslo.config emptied its cache, before the new values.
+        namespace = parse()
+        reads.append(conf.collector.stuck_check_interval)
+        return namespace
+
+    reads = []
+    with mock.patch.object(conf, '_parse_config_files',
+                           parse_while_a_thread_reads):
+        fresh = service_mod.mutate(conf)
+    assert reads[0] == 1
+    assert conf.collector.stuck_check_interval == 17
+    # The changes, as the first pass found them.
+    assert fresh == {('collector', 'stuck_check_interval'): ('1', '17')}
+
+
+class _Started:
+    """A collector that starts at once (the worker's start-up, only)."""
+
+    def __init__(self, conf, worker=0):
+        pass
+
+    def start(self):
+        pass
+
+    def reload(self):
+        pass
+
+
+def test_a_reload_during_the_start_keeps_its_threshold(tmp_path):
+    path = tmp_path / 'bootdoctor.conf'
+    path.write_text('[collector]\ngc_threshold = 10000\n')
+    conf = bd_conf.new_conf()
+    conf(['--config-file', str(path)], project='bootdoctor',
+         default_config_files=[])
+    worker = service_mod.CollectorService(0, conf)
+    worker._done.set()
+    settle = collection.settle
+    reloads = []
+
+    def settle_while_reloaded(threshold):
+        # SIGHUP arrives as the worker settles with the value it read.
+        path.write_text('[collector]\ngc_threshold = 5000\n')
+        reload = threading.Thread(target=worker.reload)
+        reload.start()
+        reloads.append(reload)
+        reload.join(0.5)
+        settle(threshold)
+
+    before = gc.get_threshold()
+    timed = collection.TIMING in gc.callbacks
+    try:
+        with mock.patch.object(service_mod, 'Collector', _Started), \
+                mock.patch.object(collection, 'settle',
+                                  settle_while_reloaded):
+            worker.run()
+        reloads[0].join(10)
+        assert gc.get_threshold()[0] == 5000
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*before)
+        if not timed and collection.TIMING in gc.callbacks:
+            gc.callbacks.remove(collection.TIMING)
