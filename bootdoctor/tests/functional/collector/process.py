@@ -131,12 +131,15 @@ class CollectorProcess:
         with open(self.log, errors='replace') as f:
             return f.read()
 
-    def wait_for_output(self, text, timeout=30, since=0):
+    def wait_for_output(self, text, timeout=30, since=0, count=1):
+        """The log once ``text`` is in it ``count`` times after
+        ``since``.
+        """
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             output = self.output()
-            if text in output[since:]:
+            if output[since:].count(text) >= count:
                 return output
             time.sleep(0.2)
-        raise AssertionError('%r not in the %s log:\n%s' % (
-            text, self.name, self.output()[-3000:]))
+        raise AssertionError('%r not %d times in the %s log:\n%s' % (
+            text, count, self.name, self.output()[-3000:]))

@@ -87,8 +87,9 @@ def test_sighup_reloads_the_mutable_options(tmp_path, names, sqlite_url):
                                  'gc_threshold = 5000'))
         since = len(collector.output())
         collector.signal(signal.SIGHUP)
+        # Each of the two workers reloads, and says so, in its own time.
         output = collector.wait_for_output('stuck search every 17 s',
-                                           since=since)
+                                           since=since, count=2)
         reloaded = output[since:].count('stuck search every 17 s')
         worker = collector.worker_pids(2)[0]
         since = len(output)
