@@ -211,8 +211,9 @@ def test_reload_takes_the_mutable_options(conf, running):
     assert running.checks.boots == 7
 
 
-def _file_conf(path, interval):
-    path.write_text('[collector]\nstuck_check_interval = %d\n' % interval)
+def _file_conf(path, text):
+    """A ConfigOpts parsed from one file holding ``text``."""
+    path.write_text(text)
     conf = bd_conf.new_conf()
     conf(['--config-file', str(path)], project='bootdoctor',
          default_config_files=[])
@@ -221,7 +222,7 @@ def _file_conf(path, interval):
 
 def test_a_read_racing_a_reload_does_not_keep_the_old_value(tmp_path):
     path = tmp_path / 'bootdoctor.conf'
-    conf = _file_conf(path, 1)
+    conf = _file_conf(path, '[collector]\nstuck_check_interval = 1\n')
     assert conf.collector.stuck_check_interval == 1
     path.write_text('[collector]\nstuck_check_interval = 17\n')
     parse = conf._parse_config_files
@@ -258,10 +259,7 @@ class _Started:
 
 def test_a_reload_during_the_start_keeps_its_threshold(tmp_path):
     path = tmp_path / 'bootdoctor.conf'
-    path.write_text('[collector]\ngc_threshold = 10000\n')
-    conf = bd_conf.new_conf()
-    conf(['--config-file', str(path)], project='bootdoctor',
-         default_config_files=[])
+    conf = _file_conf(path, '[collector]\ngc_threshold = 10000\n')
     worker = service_mod.CollectorService(0, conf)
     worker._done.set()
     settle = collection.settle
